@@ -1,0 +1,3 @@
+module github.com/rramtwin/rramtwin
+
+go 1.26
