@@ -1,0 +1,41 @@
+package macro
+
+import "context"
+
+// LSMRunner is the optional whole-sample fast path: the chip runs a whole
+// liquid-state-machine sample locally (a board does it without one round
+// trip per time step). Callers type-assert a Macro for it.
+//
+// The result must equal running the same steps through MAC one step at a
+// time, draw for draw.
+type LSMRunner interface {
+	RunLSM(ctx context.Context, run LSMRun, spikes []uint8, counts []int32) error
+}
+
+// LSMRun describes one LSM sample on the chip. The region's rows are the
+// Inputs input rows followed by the Neurons recurrent rows; its columns are
+// the weight columns of the chosen signed scheme (2 per neuron for
+// differential pairs G⁺, G⁻).
+//
+// Each step t computes, for neuron j,
+//
+//	mem_j = Decay·mem_j·(1 − s_j) + Scale·ΔG_j(x_t, s_{t−1}),  s_j = [mem_j > Threshold]
+//
+// where ΔG_j is the dequantized differential column current divided by the
+// read voltage, in µS. spikes is Steps × Inputs (binary, row-major); counts
+// receives each neuron's spike count (length Neurons).
+type LSMRun struct {
+	Region    Region  `json:"region"`
+	Inputs    int     `json:"inputs"`
+	Neurons   int     `json:"neurons"`
+	Steps     int     `json:"steps"`
+	Threshold float64 `json:"threshold"`
+	Decay     float64 `json:"decay"`
+	Scale     float64 `json:"scale"` // weight units per µS
+}
+
+// Clock is the optional simulated clock of a model: advancing it lets
+// conductances relax as they would on a chip left alone.
+type Clock interface {
+	Advance(seconds float64) error
+}
