@@ -76,17 +76,26 @@ const (
 
 // Info describes a chip.
 type Info struct {
-	Macros    int     `json:"macros"`           // macros on the board/instance
-	Rows      int     `json:"rows"`             // rows per macro (word/source lines)
-	Cols      int     `json:"cols"`             // columns per macro (bit lines)
-	ADCBits   int     `json:"adc_bits"`         // current ADC resolution (0 = ideal, no quantization)
-	ReadV     float64 `json:"read_v"`           // read voltage (V)
-	ID        string  `json:"id"`               // chip identity (serial number, or "model-seed-N")
-	Firmware  string  `json:"firmware"`         // firmware or model version
-	Preset    string  `json:"preset"`           // device preset name
-	Caps      uint32  `json:"caps"`             // capability bits (Cap*)
-	MaxFormV  float64 `json:"max_form_v"`       // largest forming voltage accepted (V)
-	MaxComplA float64 `json:"max_compliance_a"` // largest compliance current accepted (A)
+	Macros   int     `json:"macros"`   // macros on the board/instance
+	Rows     int     `json:"rows"`     // rows per macro (word/source lines)
+	Cols     int     `json:"cols"`     // columns per macro (bit lines)
+	ADCBits  int     `json:"adc_bits"` // current ADC resolution (0 = ideal, no quantization)
+	ReadV    float64 `json:"read_v"`   // read voltage (V)
+	ID       string  `json:"id"`       // chip identity (serial number, or "model-seed-N")
+	Firmware string  `json:"firmware"` // firmware or model version
+	Preset   string  `json:"preset"`   // device preset name
+	Caps     uint32  `json:"caps"`     // capability bits (Cap*)
+
+	// Conductance range a cell can be programmed to (µS).
+	GMinUS float64 `json:"g_min_us"`
+	GMaxUS float64 `json:"g_max_us"`
+	// DefaultForm is the preset's forming pulse (forms ≥ 99.5 % of cells).
+	DefaultForm FormPulse `json:"default_form"`
+	// Limits the chip enforces.
+	MaxFormV  float64 `json:"max_form_v"`       // largest forming voltage (V)
+	MaxComplA float64 `json:"max_compliance_a"` // largest compliance current (A)
+	MaxReadV  float64 `json:"max_read_v"`       // largest read voltage (V)
+	MaxBatch  int     `json:"max_batch"`        // largest MAC batch per call (0 = unlimited)
 }
 
 // ReadConfig sets the read path. A zero field keeps the current setting.
