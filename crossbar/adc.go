@@ -2,6 +2,7 @@ package crossbar
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/rramtwin/rramtwin/internal/rng"
 )
@@ -47,4 +48,24 @@ func (a *Array) ADCMismatch(j int) (gain, offsetLSB float64) {
 // the new full scale. An all-zero profile is an error.
 func (a *Array) CalibrateADC(r Region, in Inputs, s rng.Stream) (float64, error) {
 	return 0, errNotYet
+}
+
+// convert digitizes one column current i (A) of column j (array index)
+// with full scale fs: it returns the code, the dequantized current and
+// whether the conversion saturated. Bits 0 is the perfect converter.
+func (a *Array) convert(i float64, j int, fs float64) (code int32, deq float64, clipped bool) {
+	bits := a.p.ADC.Bits
+	if bits == 0 {
+		return 0, i, false
+	}
+	top := float64(int32(1)<<bits - 1)
+	lsb := fs / top
+	x := math.Floor(a.gain[j]*i/lsb + a.off[j] + 0.5)
+	switch {
+	case x < 0:
+		return 0, 0, true
+	case x > top:
+		return int32(top), top * lsb, true
+	}
+	return int32(x), x * lsb, false
 }
