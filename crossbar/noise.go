@@ -1,0 +1,103 @@
+package crossbar
+
+import (
+	"math"
+
+	"github.com/rramtwin/rramtwin/internal/rng"
+)
+
+// sqrt32 is the standard deviation of a float32 variance, as float64.
+func sqrt32(v float32) float64 { return math.Sqrt(float64(v)) }
+
+// Ziggurat tables (Marsaglia & Tsang, J. Stat. Softw. 5(8), 2000; 128
+// layers), built once. Read noise needs one normal per column per read:
+// Box–Muller's log, sqrt and cos would cost more than the MAC itself.
+var (
+	zigK [128]uint32
+	zigW [128]float64
+	zigF [128]float64
+)
+
+const (
+	zigR    = 3.442619855899      // start of the right tail
+	zigV    = 9.91256303526217e-3 // area of each layer
+	zigM    = 2147483648.0        // 2^31
+	zigInvR = 1 / zigR
+)
+
+func init() {
+	dn, tn := zigR, zigR
+	q := zigV / math.Exp(-0.5*dn*dn)
+	zigK[0] = uint32(dn / q * zigM)
+	zigK[1] = 0
+	zigW[0] = q / zigM
+	zigW[127] = dn / zigM
+	zigF[0] = 1
+	zigF[127] = math.Exp(-0.5 * dn * dn)
+	for i := 126; i >= 1; i-- {
+		dn = math.Sqrt(-2 * math.Log(zigV/dn+math.Exp(-0.5*dn*dn)))
+		zigK[i+1] = uint32(dn / tn * zigM)
+		tn = dn
+		zigF[i] = math.Exp(-0.5 * dn * dn)
+		zigW[i] = dn / zigM
+	}
+}
+
+// normal returns a standard normal draw that is a pure function of
+// (s, i): the ziggurat on the stream's hash of i, with rejection draws (about
+// 2.5 % of calls) taken from the sub-stream s.Sub(i). It is exactly
+// reproducible across Go releases.
+func normal(s rng.Stream, i uint64) float64 {
+	u := s.Uint64(i)
+	hz := int32(uint32(u))
+	iz := u >> 32 & 127
+	if uint32(abs32(hz)) < zigK[iz] {
+		return float64(hz) * zigW[iz]
+	}
+	return normalSlow(s.Sub(i), hz, iz)
+}
+
+func abs32(x int32) int32 {
+	if x < 0 {
+		return -x // math.MinInt32 stays negative and so is rejected (uint32 ≥ every zigK)
+	}
+	return x
+}
+
+// unit is a uniform draw in (0, 1) for counter c of s.
+func unit(s rng.Stream, c uint64) float64 {
+	return (float64(s.Uint64(c)>>11) + 0.5) / (1 << 53)
+}
+
+// normalSlow is the ziggurat's rejection path.
+func normalSlow(s rng.Stream, hz int32, iz uint64) float64 {
+	var c uint64
+	for {
+		x := float64(hz) * zigW[iz]
+		if iz == 0 {
+			// Tail beyond zigR (Marsaglia 1964).
+			for {
+				x = -math.Log(unit(s, c)) * zigInvR
+				y := -math.Log(unit(s, c+1))
+				c += 2
+				if y+y >= x*x {
+					break
+				}
+			}
+			if hz > 0 {
+				return zigR + x
+			}
+			return -zigR - x
+		}
+		if zigF[iz]+unit(s, c)*(zigF[iz-1]-zigF[iz]) < math.Exp(-0.5*x*x) {
+			return x
+		}
+		u := s.Uint64(c + 1)
+		c += 2
+		hz = int32(uint32(u))
+		iz = u >> 32 & 127
+		if uint32(abs32(hz)) < zigK[iz] {
+			return float64(hz) * zigW[iz]
+		}
+	}
+}
