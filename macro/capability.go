@@ -6,10 +6,12 @@ import "context"
 // liquid-state-machine sample locally (a board does it without one round
 // trip per time step). Callers type-assert a Macro for it.
 //
-// The result must equal running the same steps through MAC one step at a
-// time, draw for draw.
+// RunLSM runs n samples at once: spikes is n × Steps × Inputs (binary,
+// sample-major), counts receives n × Neurons spike counts. The result must
+// equal RunLSMSteps on the same chip state, draw for draw: step t of all n
+// samples is one MAC batch of n vectors.
 type LSMRunner interface {
-	RunLSM(ctx context.Context, run LSMRun, spikes []uint8, counts []int32) error
+	RunLSM(ctx context.Context, run LSMRun, n int, spikes []uint8, counts []int32) error
 }
 
 // LSMRun describes one LSM sample on the chip. The region's rows are the
@@ -22,8 +24,7 @@ type LSMRunner interface {
 //	mem_j = Decay·mem_j·(1 − s_j) + Scale·ΔG_j(x_t, s_{t−1}),  s_j = [mem_j > Threshold]
 //
 // where ΔG_j is the dequantized differential column current divided by the
-// read voltage, in µS. spikes is Steps × Inputs (binary, row-major); counts
-// receives each neuron's spike count (length Neurons).
+// read voltage, in µS.
 type LSMRun struct {
 	Region    Region  `json:"region"`
 	Inputs    int     `json:"inputs"`

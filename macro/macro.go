@@ -35,9 +35,11 @@ type Macro interface {
 
 // Region is a half-open window [Row0,Row1) × [Col0,Col1) of one macro.
 type Region struct {
-	Macro      int `json:"macro"`
-	Row0, Row1 int
-	Col0, Col1 int
+	Macro int `json:"macro"`
+	Row0  int `json:"row0"`
+	Row1  int `json:"row1"`
+	Col0  int `json:"col0"`
+	Col1  int `json:"col1"`
 }
 
 // Rows is the number of rows of r.

@@ -139,12 +139,9 @@ type formReport struct {
 	Formed         int             `json:"formed"`
 	AlreadyFormed  int             `json:"already_formed"`
 	FormedFraction float64         `json:"formed_fraction"`
-	GMeanUS        float64         `json:"g_mean_us"`
-	GStdUS         float64         `json:"g_std_us"`
-	DiffMeanUS     float64         `json:"diff_mean_us"`
-	DiffStdUS      float64         `json:"diff_std_us"`
-	EnergyJ        float64         `json:"energy_j"`
-	Seed           uint64          `json:"seed"`
+	macro.MapStats
+	EnergyJ float64 `json:"energy_j"`
+	Seed    uint64  `json:"seed"`
 }
 
 func chipForm(ctx context.Context, e *env, f *chipFlags, m macro.Macro, r macro.Region) error {
@@ -157,43 +154,18 @@ func chipForm(ctx context.Context, e *env, f *chipFlags, m macro.Macro, r macro.
 	if err := m.Read(ctx, r, g); err != nil {
 		return err
 	}
+	info := m.Info()
 	rep := formReport{Region: r, Pulse: p, Cells: res.Cells, Formed: res.Formed, AlreadyFormed: res.AlreadyFormed,
-		FormedFraction: float64(res.Formed+res.AlreadyFormed) / float64(res.Cells), EnergyJ: res.EnergyJ, Seed: f.seed}
-	rep.GMeanUS, rep.GStdUS, rep.DiffMeanUS, rep.DiffStdUS = conductanceStats(g, r.Cols())
+		FormedFraction: float64(res.Formed+res.AlreadyFormed) / float64(res.Cells), EnergyJ: res.EnergyJ, Seed: f.seed,
+		MapStats: macro.ComputeMapStats(g, r.Cols(), info.GMinUS, info.GMaxUS)}
 	if f.json {
 		return printJSON(e.stdout, rep)
 	}
 	fmt.Fprintf(e.stdout, "formed %d of %d cells (%.2f %%; %d already formed), %.3g J\n",
 		res.Formed+res.AlreadyFormed, res.Cells, 100*rep.FormedFraction, res.AlreadyFormed, res.EnergyJ)
-	fmt.Fprintf(e.stdout, "G  mean %.3f µS  std %.3f µS\nG⁺−G⁻ (adjacent columns)  mean %.3f µS  std %.3f µS\n",
-		rep.GMeanUS, rep.GStdUS, rep.DiffMeanUS, rep.DiffStdUS)
+	fmt.Fprintf(e.stdout, "G  mean %.3f µS  std %.3f µS (%d cells outside the programmable range left out)\n", rep.GMeanUS, rep.GStdUS, rep.Faulty)
+	fmt.Fprintf(e.stdout, "G⁺−G⁻ over %d adjacent column pairs  mean %.3f µS  std %.3f µS\n", rep.Pairs, rep.DiffMeanUS, rep.DiffStdUS)
 	return nil
-}
-
-// conductanceStats returns the mean and standard deviation of g, and of
-// the differences g[2k] − g[2k+1] of adjacent column pairs (µS).
-func conductanceStats(g []float32, cols int) (mean, std, dmean, dstd float64) {
-	var s, ss, ds, dss float64
-	var nd int
-	for i, v := range g {
-		x := float64(v)
-		s += x
-		ss += x * x
-		if c := i % cols; c%2 == 0 && c+1 < cols {
-			d := x - float64(g[i+1])
-			ds += d
-			dss += d * d
-			nd++
-		}
-	}
-	n := float64(len(g))
-	mean = s / n
-	std = math.Sqrt(max(ss/n-mean*mean, 0))
-	if nd > 0 {
-		dmean = ds / float64(nd)
-		dstd = math.Sqrt(max(dss/float64(nd)-dmean*dmean, 0))
-	}
-	return
 }
 
 // macReport is what chip mac prints.
@@ -333,20 +305,16 @@ func chipRead(ctx context.Context, e *env, f *chipFlags, m macro.Macro, r macro.
 			return err
 		}
 	}
-	mean, std, dmean, dstd := conductanceStats(g, r.Cols())
+	info := m.Info()
 	rep := struct {
-		Region     macro.Region `json:"region"`
-		Cells      int          `json:"cells"`
-		GMeanUS    float64      `json:"g_mean_us"`
-		GStdUS     float64      `json:"g_std_us"`
-		DiffMeanUS float64      `json:"diff_mean_us"`
-		DiffStdUS  float64      `json:"diff_std_us"`
-		CSV        string       `json:"csv,omitempty"`
-		PNG        string       `json:"png,omitempty"`
-	}{r, len(g), mean, std, dmean, dstd, f.out, f.png}
+		Region macro.Region `json:"region"`
+		macro.MapStats
+		CSV string `json:"csv,omitempty"`
+		PNG string `json:"png,omitempty"`
+	}{r, macro.ComputeMapStats(g, r.Cols(), info.GMinUS, info.GMaxUS), f.out, f.png}
 	if f.json {
 		return printJSON(e.stdout, rep)
 	}
-	fmt.Fprintf(e.stdout, "%s: %d cells, G mean %.3f µS std %.3f µS\n", r, len(g), mean, std)
+	fmt.Fprintf(e.stdout, "%s: %d cells, G mean %.3f µS std %.3f µS (%d outside the programmable range)\n", r, len(g), rep.GMeanUS, rep.GStdUS, rep.Faulty)
 	return nil
 }

@@ -25,6 +25,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"help", "list the subcommands, or show one subcommand's flags", runHelp},
+		{"chip", "drive a macro: info, form, read, mac (model backend)", runChip},
 		{"version", "print the version of rramtwin and its macro model", runVersion},
 	}
 }

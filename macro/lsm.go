@@ -1,0 +1,131 @@
+package macro
+
+import (
+	"context"
+	"fmt"
+)
+
+// MACer is the one method of Macro the LSM needs.
+type MACer interface {
+	MAC(ctx context.Context, r Region, in Inputs, out *Outputs) error
+}
+
+// Check validates run against the chip described by i.
+func (run LSMRun) Check(i Info) error {
+	switch {
+	case run.Inputs < 0 || run.Neurons < 1 || run.Steps < 1:
+		return fmt.Errorf("%w: LSM with %d inputs, %d neurons, %d steps", ErrInputs, run.Inputs, run.Neurons, run.Steps)
+	case run.Region.Rows() != run.Inputs+run.Neurons || run.Region.Cols() != 2*run.Neurons:
+		return fmt.Errorf("%w: LSM region %s is not %d rows × %d columns (inputs + neurons × differential pairs)",
+			ErrRegion, run.Region, run.Inputs+run.Neurons, 2*run.Neurons)
+	case !(run.Decay >= 0 && run.Decay <= 1) || run.Threshold != run.Threshold || run.Scale != run.Scale:
+		return fmt.Errorf("%w: LSM decay %g, threshold %g, scale %g", ErrInputs, run.Decay, run.Threshold, run.Scale)
+	}
+	return run.Region.Check(i)
+}
+
+// lsmScratch holds the buffers of one LSM batch, reused between calls.
+type lsmScratch struct {
+	vec []uint8
+	mem []float64
+	spk []uint8
+	out Outputs
+}
+
+func (s *lsmScratch) grow(n, rows, neurons int) {
+	if cap(s.vec) < n*rows {
+		s.vec = make([]uint8, n*rows)
+	}
+	s.vec = s.vec[:n*rows]
+	if cap(s.mem) < n*neurons {
+		s.mem = make([]float64, n*neurons)
+		s.spk = make([]uint8, n*neurons)
+	}
+	s.mem, s.spk = s.mem[:n*neurons], s.spk[:n*neurons]
+	clear(s.mem)
+	clear(s.spk)
+}
+
+// RunLSMSteps runs n LSM samples one time step at a time through m: step
+// t of all n samples is one MAC of n vectors, each the sample's input
+// spikes followed by its neurons' spikes of step t−1. It is the reference
+// every LSMRunner must match. readV is the chip's read voltage.
+//
+// spikes is n × Steps × Inputs; counts (n × Neurons) receives spike counts.
+func RunLSMSteps(ctx context.Context, m MACer, readV float64, run LSMRun, n int, spikes []uint8, counts []int32) error {
+	var s lsmScratch
+	return runLSM(ctx, func(in Inputs, out *Outputs) error { return m.MAC(ctx, run.Region, in, out) }, &s, readV, run, n, spikes, counts, nil)
+}
+
+func checkLSMBuffers(run LSMRun, n int, spikes []uint8, counts []int32) error {
+	if n < 1 || len(spikes) != n*run.Steps*run.Inputs || len(counts) != n*run.Neurons {
+		return fmt.Errorf("%w: LSM batch of %d samples with %d spikes and %d counts (want %d and %d)",
+			ErrInputs, n, len(spikes), len(counts), n*run.Steps*run.Inputs, n*run.Neurons)
+	}
+	for _, v := range spikes {
+		if v > 1 {
+			return fmt.Errorf("%w: LSM input spikes must be 0 or 1, got %d", ErrInputs, v)
+		}
+	}
+	return nil
+}
+
+// runLSM is the LIF loop of LSMRun's doc comment; mac runs one step's batch
+// and step (if not nil) is called after each step with the spikes.
+func runLSM(ctx context.Context, mac func(Inputs, *Outputs) error, s *lsmScratch, readV float64, run LSMRun, n int,
+	spikes []uint8, counts []int32, step func()) error {
+	if err := checkLSMBuffers(run, n, spikes, counts); err != nil {
+		return err
+	}
+	rows, nn := run.Inputs+run.Neurons, run.Neurons
+	s.grow(n, rows, nn)
+	clear(counts)
+	k := run.Scale * 1e6 / readV // weight units per ampere of differential current
+	for t := range run.Steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for b := range n {
+			v := s.vec[b*rows : (b+1)*rows]
+			copy(v, spikes[(b*run.Steps+t)*run.Inputs:(b*run.Steps+t+1)*run.Inputs])
+			copy(v[run.Inputs:], s.spk[b*nn:(b+1)*nn])
+		}
+		if err := mac(Inputs{N: n, Bits: 1, Values: s.vec}, &s.out); err != nil {
+			return err
+		}
+		cols := 2 * nn
+		for b := range n {
+			cur := s.out.Currents[b*cols : (b+1)*cols]
+			mem, spk, cnt := s.mem[b*nn:(b+1)*nn], s.spk[b*nn:(b+1)*nn], counts[b*nn:(b+1)*nn]
+			for j := range nn {
+				x := run.Decay*mem[j]*float64(1-spk[j]) + k*(cur[2*j]-cur[2*j+1])
+				mem[j] = x
+				if x > run.Threshold {
+					spk[j] = 1
+					cnt[j]++
+				} else {
+					spk[j] = 0
+				}
+			}
+		}
+		if step != nil {
+			step()
+		}
+	}
+	return nil
+}
+
+// RunLSM implements LSMRunner: the same loop as RunLSMSteps, run inside the
+// model without a call per step, and with the digital neuron updates
+// charged to the ledger.
+func (m *Model) RunLSM(ctx context.Context, run LSMRun, n int, spikes []uint8, counts []int32) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := run.Check(m.info()); err != nil {
+		return err
+	}
+	neuron := m.preset.Energy.NeuronCost(run.Neurons * n)
+	return runLSM(ctx, func(in Inputs, out *Outputs) error { return m.mac(run.Region, in, out) },
+		&m.lsm, m.arrays[run.Region.Macro].Params().Read.VoltageV, run, n, spikes, counts,
+		func() { m.ledger.Add(neuron) })
+}
