@@ -22,7 +22,7 @@ const chipUsage = `info|form|read|mac [flags]
   info                                   describe the chip
   form -rows A:B -cols C:D [-voltage V] [-compliance I] [-width S]
                                          electroform a region
-  read -rows A:B -cols C:D [-o FILE.csv] [-png FILE.png]
+  read -rows A:B -cols C:D [-form] [-o FILE.csv] [-png FILE.png]
                                          read a region's conductances (µS)
   mac  -rows A:B -cols C:D -inputs random:N[:density] [-bits B] [-form]
                                          run a MAC batch; prints codes_sha256`
@@ -71,7 +71,7 @@ func runChip(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&f.png, "png", "", "read: write a heat map and histogram to this PNG file")
 	fs.StringVar(&f.inputs, "inputs", "random:100:0.06", "mac: input vectors, random:N[:density]")
 	fs.IntVar(&f.bits, "bits", 1, "mac: input bits (1 = binary spikes)")
-	fs.BoolVar(&f.form, "form", false, "mac: form the region first where it is not formed")
+	fs.BoolVar(&f.form, "form", false, "read, mac: form the region first where it is not formed (a fresh model chip is pristine)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -276,6 +276,11 @@ func chipMAC(ctx context.Context, e *env, f *chipFlags, m macro.Macro, r macro.R
 }
 
 func chipRead(ctx context.Context, e *env, f *chipFlags, m macro.Macro, r macro.Region) error {
+	if f.form {
+		if _, err := m.Form(ctx, r, f.formPulse(m.Info())); err != nil {
+			return err
+		}
+	}
 	g := make([]float32, max(r.Cells(), 0))
 	if err := m.Read(ctx, r, g); err != nil {
 		return err
