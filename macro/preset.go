@@ -24,6 +24,23 @@ type Preset struct {
 	Cols   int             `json:"cols"`   // columns per macro
 	Device crossbar.Params `json:"device"`
 	Energy Energy          `json:"energy"`
+	Fit    *Fit            `json:"fit,omitempty"` // set when the preset was fitted to a chip
+}
+
+// Fit records how a preset was fitted to a chip: which chip, when, and each
+// fitted value with its standard error.
+type Fit struct {
+	Chip   string     `json:"chip"` // the chip's Info.ID
+	Date   string     `json:"date"` // RFC 3339
+	Params []FitParam `json:"params"`
+}
+
+// FitParam is one fitted value.
+type FitParam struct {
+	Field  string  `json:"field"`   // JSON path in the preset, e.g. "device.forming.breakdown_mean_v"
+	Value  float64 `json:"value"`   //
+	StdErr float64 `json:"std_err"` // standard error of Value
+	Method string  `json:"method"`  // how it was measured
 }
 
 // PresetNames lists the shipped presets.
