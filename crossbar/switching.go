@@ -48,6 +48,12 @@ func (a *Array) switchProb(pol Polarity, k int, v, w float64) float64 {
 // v50 is cell k's half-probability amplitude at the reference width.
 func (a *Array) v50(pol Polarity, k int) float64 {
 	s := a.p.Switching
+	if s.V50SigmaV == 0 {
+		if pol == Set {
+			return s.SetV50
+		}
+		return s.ResetV50
+	}
 	if pol == Set {
 		return s.SetV50 + s.V50SigmaV*a.sSetV.Norm(uint64(k))
 	}
@@ -58,6 +64,9 @@ func (a *Array) v50(pol Polarity, k int) float64 {
 // spread of the range), never below G_min + 1 % of the range.
 func (a *Array) gMaxCell(k int) float64 {
 	c := a.p.Cell
+	if c.GMaxSigmaRel == 0 {
+		return c.GMaxUS
+	}
 	g := c.GMaxUS * (1 + c.GMaxSigmaRel*a.sGMax.Norm(uint64(k)))
 	return max(g, c.GMinUS+0.01*(c.GMaxUS-c.GMinUS))
 }
