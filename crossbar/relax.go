@@ -28,4 +28,3 @@ func (a *Array) relaxed(k int) float64 {
 	xi := a.sRelax.Sub(uint64(a.nw[k])).Norm(uint64(k))
 	return max(0, g+rl.DriftUS*l+rl.SigmaUS*l*xi)
 }
-
