@@ -3,6 +3,7 @@ package crossbar
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/rramtwin/rramtwin/internal/rng"
 )
@@ -42,12 +43,59 @@ func (a *Array) ADCMismatch(j int) (gain, offsetLSB float64) {
 	return a.gain[j], a.off[j]
 }
 
-// CalibrateADC runs in through r with an ideal ADC (a profiling pass) and
-// sets the full scale to the ADC.CalibQuantile quantile of the per-read
-// column currents it saw (per bit plane for bit-serial inputs). It returns
-// the new full scale. An all-zero profile is an error.
+// CalibrateADC runs in through r with an ideal ADC (a profiling pass,
+// read noise included) and sets the full scale to the ADC.CalibQuantile
+// quantile of the single-read column currents it saw: per bit plane for
+// bit-serial inputs, per unit pulse for pulse-width inputs. The range mode
+// becomes "calibrated"; the new full scale is returned. A profile whose
+// quantile current is not positive is an error and changes nothing.
 func (a *Array) CalibrateADC(r Region, in Inputs, s rng.Stream) (float64, error) {
-	return 0, errNotYet
+	if err := a.checkInputs(r, &in); err != nil {
+		return 0, err
+	}
+	prof := in
+	div := 1.0
+	rows := r.Rows()
+	if in.Analog == nil && in.Bits > 1 {
+		if in.Encoding == BitSerial {
+			// One binary vector per plane: vector v·Bits + b is plane b of v.
+			prof = Inputs{N: in.N * in.Bits, Bits: 1, Values: make([]uint8, in.N*in.Bits*rows), First: in.First * uint64(in.Bits)}
+			for v := range in.N {
+				for b := range in.Bits {
+					dst := prof.Values[(v*in.Bits+b)*rows:][:rows]
+					for i, x := range in.Values[v*rows : (v+1)*rows] {
+						dst[i] = x >> b & 1
+					}
+				}
+			}
+		} else {
+			div = float64(int(1)<<in.Bits - 1)
+		}
+	}
+	saved := a.p.ADC
+	a.p.ADC.Bits = 0
+	var out Outputs
+	err := a.MAC(r, prof, &out, s)
+	a.p.ADC = saved
+	if err != nil {
+		return 0, err
+	}
+	cur := make([]float64, len(out.Currents))
+	for k, x := range out.Currents {
+		cur[k] = x / div
+	}
+	if len(cur) == 0 {
+		return 0, fmt.Errorf("%w: empty profiling batch", ErrInputs)
+	}
+	slices.Sort(cur)
+	q := cur[max(0, int(math.Ceil(saved.CalibQuantile*float64(len(cur))))-1)]
+	if !(q > 0) {
+		return 0, fmt.Errorf("%w: profiled column currents have quantile %g A (no current to calibrate on)", ErrInputs, q)
+	}
+	a.p.ADC.Range = RangeCalibrated
+	a.p.ADC.FullScaleA = q
+	a.fs = q
+	return q, nil
 }
 
 // convert digitizes one column current i (A) of column j (array index)

@@ -209,22 +209,6 @@ func (a *Array) refresh(k int) {
 	a.vr[k] = float32(a.readVar(float64(a.g[k])))
 }
 
-// relaxed is cell k's conductance at the current clock after relaxation.
-func (a *Array) relaxed(k int) float64 {
-	g := float64(a.gw[k])
-	rl := a.p.Relax
-	if rl.DriftUS == 0 && rl.SigmaUS == 0 {
-		return g
-	}
-	dt := a.clock - a.tw[k]
-	if dt <= 0 {
-		return g
-	}
-	l := math.Log1p(dt / rl.T0S)
-	xi := a.sRelax.Sub(uint64(a.nw[k])).Norm(uint64(k))
-	return max(0, g+rl.DriftUS*l+rl.SigmaUS*l*xi)
-}
-
 // readVar is the per-read noise variance of a cell of conductance g, µS².
 func (a *Array) readVar(g float64) float64 {
 	rd := a.p.Read

@@ -19,9 +19,10 @@ import (
 // The estimate is the first-order perturbation of the ideal currents
 // I⁰_ij = a_i·V·G_ij: row node (i,j) sags by Σ_{k≤j} R_k·Σ_{m≥k} I⁰_im,
 // column node (i,j) rises by Σ_{segments below i} R·(the current above
-// them), and I_j = Σ_i G_ij·(a_i·V − sag − rise). Its relative error is
-// second order in ε = WireOhm·G·(rows + cols)² / 2 (well below 1 % of the
-// current for ε ≤ 0.1). The exact tier solves Kirchhoff's current law on
+// them), and I_j = Σ_i G_ij·(a_i·V − sag − rise). With
+// ε = WireOhm·Ḡ·(rows + cols)²/2 (Ḡ the mean cell conductance) its error
+// per column is within 0.6·ε of the IR drop and 0.3·ε² of the current
+// (TestIREstimateAgainstExact). The exact tier solves Kirchhoff's current law on
 // every wire node by conjugate gradients preconditioned with the exact
 // solves of each row and each column wire (block Jacobi), to a relative
 // residual of 1e-12.

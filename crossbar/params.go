@@ -77,7 +77,9 @@ type ProgramDefaults struct {
 	TolUS       float64 `json:"tol_us"`        // accept |G − target| ≤ tol, µS
 	MaxPulses   int     `json:"max_pulses"`    // SET+RESET pulses per cell before giving up
 	WidthS      float64 `json:"width_s"`       // SET/RESET pulse width, s
-	VerifyS     float64 `json:"verify_s"`      // time of one verify read (incl. settling), s
+	VerifyS     float64 `json:"verify_s"`      // time of one verify (incl. settling), s
+	VerifyReads int     `json:"verify_reads"`  // reads averaged per verify (σ falls as 1/√n)
+	GuardSigma  float64 `json:"guard_sigma"`   // a verify accepts |read − target| ≤ tol − guard·σ_verify(target)
 	SetStartV   float64 `json:"set_start_v"`   // first SET amplitude of a ramp, V
 	SetStepV    float64 `json:"set_step_v"`    // SET ramp increment per pulse, V
 	SetMaxV     float64 `json:"set_max_v"`     // SET ramp ceiling, V
@@ -231,6 +233,8 @@ func (p Params) Validate() error {
 		{"program.max_pulses", float64(g.MaxPulses), g.MaxPulses >= 1 && g.MaxPulses <= 1<<20, "must be in 1..1048576"},
 		{"program.width_s", g.WidthS, fin(g.WidthS) && g.WidthS >= l.MinWidthS && g.WidthS <= l.MaxWidthS, "must be within the pulse-width limits"},
 		{"program.verify_s", g.VerifyS, nonneg(g.VerifyS), "must be ≥ 0"},
+		{"program.verify_reads", float64(g.VerifyReads), g.VerifyReads >= 1 && g.VerifyReads <= 1<<16, "must be in 1..65536"},
+		{"program.guard_sigma", g.GuardSigma, nonneg(g.GuardSigma) && g.GuardSigma <= 6, "must be in [0, 6]"},
 		{"program.set_start_v", g.SetStartV, pos(g.SetStartV) && g.SetStartV <= g.SetMaxV, "must be in (0, set_max_v]"},
 		{"program.set_step_v", g.SetStepV, nonneg(g.SetStepV), "must be ≥ 0"},
 		{"program.set_max_v", g.SetMaxV, pos(g.SetMaxV) && g.SetMaxV <= l.MaxProgramV, "must be in (0, limits.max_program_v]"},
