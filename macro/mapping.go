@@ -105,10 +105,10 @@ func Allocate(info Info, scheme Scheme, mats ...Matrix) (Layout, error) {
 }
 
 // Targets converts logical weights w (Rows × Cols, row-major) into target
-// conductances for p.Region (µS, row-major over the region): a weight w
-// becomes gMin + |w|/scale on the side of its sign and gMin on the other
-// (Differential), or gRef + w/scale against a reference column at gRef
-// (Reference, gRef the middle of [gMin, gMax]). Weights whose magnitude
+// conductances for p.Region (µS, row-major over the region), both centred
+// on g_mid, the middle of [gMin, gMax], where cells program fastest: a
+// weight w becomes the pair g_mid ± w/(2·scale) (Differential), or
+// g_mid + w/scale against a reference column at g_mid (Reference). Weights whose magnitude
 // needs more than gMax − gMin are an error naming the first one.
 func (p Placement) Targets(w []float64, scale, gMinUS, gMaxUS float64) ([]float32, error) {
 	mat := p.Matrix
@@ -136,7 +136,7 @@ func (p Placement) Targets(w []float64, scale, gMinUS, gMaxUS float64) ([]float3
 			}
 			switch p.Scheme {
 			case Differential:
-				row[2*j], row[2*j+1] = float32(gMinUS+max(g, 0)), float32(gMinUS+max(-g, 0))
+				row[2*j], row[2*j+1] = float32(gRef+g/2), float32(gRef-g/2)
 			case Reference:
 				row[j] = float32(gRef + g)
 			}
