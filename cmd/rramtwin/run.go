@@ -26,6 +26,7 @@ func init() {
 	commands = []command{
 		{"help", "list the subcommands, or show one subcommand's flags", runHelp},
 		{"chip", "drive a macro: info, form, read, mac (model backend)", runChip},
+		{"calibrate", "measure a chip and fit a preset to it", runCalibrate},
 		{"version", "print the version of rramtwin and its macro model", runVersion},
 	}
 }
