@@ -49,6 +49,19 @@ type Inputs struct {
 	// noise of vector v comes from s.Sub(First + v), so a batch split in
 	// parts with the right First gives results identical to one call.
 	First uint64
+	// Keys, when not nil (length N), key each vector's noise instead:
+	// vector v draws from s.Sub(Keys[v]), so a caller can tie the noise to
+	// its own identity of the vector (say sample and time step) and get the
+	// same result however vectors are grouped into calls.
+	Keys []uint64
+}
+
+// noiseKey is the sub-stream index of vector v's noise.
+func (in *Inputs) noiseKey(v int) uint64 {
+	if in.Keys != nil {
+		return in.Keys[v]
+	}
+	return in.First + uint64(v)
 }
 
 // Outputs receives the results of a MAC, N × cols row-major over the
@@ -96,6 +109,9 @@ func (a *Array) checkInputs(r Region, in *Inputs) error {
 	rows := r.Rows()
 	if in.N < 0 {
 		return fmt.Errorf("%w: N = %d vectors", ErrInputs, in.N)
+	}
+	if in.Keys != nil && len(in.Keys) != in.N {
+		return fmt.Errorf("%w: %d noise keys for %d vectors", ErrInputs, len(in.Keys), in.N)
 	}
 	if in.Analog != nil {
 		if in.Values != nil {
@@ -225,7 +241,7 @@ type plane struct {
 // macVector computes vector v of a batch into out.
 func (a *Array) macVector(ws *workspace, r Region, in *Inputs, v int, out *Outputs, s rng.Stream) error {
 	rows, cols := r.Rows(), r.Cols()
-	sv := s.Sub(in.First + uint64(v))
+	sv := s.Sub(in.noiseKey(v))
 	codes := out.Codes[v*cols : (v+1)*cols]
 	cur := out.Currents[v*cols : (v+1)*cols]
 	clear(codes)

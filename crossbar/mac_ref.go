@@ -22,7 +22,7 @@ func (a *Array) macRef(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 	ws := getWorkspace(a.cols, a.rows)
 	defer wsPool.Put(ws)
 	for v := range in.N {
-		sv := s.Sub(in.First + uint64(v))
+		sv := s.Sub(in.noiseKey(v))
 		codes := out.Codes[v*cols : (v+1)*cols]
 		cur := out.Currents[v*cols : (v+1)*cols]
 		var reads, clipped int32

@@ -21,10 +21,12 @@ type LSMRunner interface {
 //
 // Each step t computes, for neuron j,
 //
-//	mem_j = Decay·mem_j·(1 − s_j) + Scale·ΔG_j(x_t, s_{t−1}),  s_j = [mem_j > Threshold]
+//	ΔG_j  = (I[2j] − I[2j+1]) / ReadV · 1e6       (µS, evaluated in that order)
+//	mem_j = Decay·mem_j·(1 − s_j) + Scale·ΔG_j,   s_j = [mem_j > Threshold]
 //
-// where ΔG_j is the dequantized differential column current divided by the
-// read voltage, in µS.
+// where I are the dequantized column currents of the MAC of (x_t, s_{t−1}).
+// The read noise of sample b at step t is keyed by (Key + b)·2¹⁶ + t (see
+// Inputs.Keys), so a sample reads the same whatever it is batched with.
 type LSMRun struct {
 	Region    Region  `json:"region"`
 	Inputs    int     `json:"inputs"`
@@ -33,7 +35,11 @@ type LSMRun struct {
 	Threshold float64 `json:"threshold"`
 	Decay     float64 `json:"decay"`
 	Scale     float64 `json:"scale"` // weight units per µS
+	Key       uint64  `json:"key"`   // noise key of the first sample (e.g. its index in the data set)
 }
+
+// LSMKey is the noise key of sample b of a run at step t.
+func (run LSMRun) LSMKey(b, t int) uint64 { return (run.Key+uint64(b))<<16 + uint64(t) }
 
 // Clock is the optional simulated clock of a model: advancing it lets
 // conductances relax as they would on a chip left alone.

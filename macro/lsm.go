@@ -13,7 +13,7 @@ type MACer interface {
 // Check validates run against the chip described by i.
 func (run LSMRun) Check(i Info) error {
 	switch {
-	case run.Inputs < 0 || run.Neurons < 1 || run.Steps < 1:
+	case run.Inputs < 0 || run.Neurons < 1 || run.Steps < 1 || run.Steps >= 1<<16:
 		return fmt.Errorf("%w: LSM with %d inputs, %d neurons, %d steps", ErrInputs, run.Inputs, run.Neurons, run.Steps)
 	case run.Region.Rows() != run.Inputs+run.Neurons || run.Region.Cols() != 2*run.Neurons:
 		return fmt.Errorf("%w: LSM region %s is not %d rows × %d columns (inputs + neurons × differential pairs)",
@@ -26,10 +26,11 @@ func (run LSMRun) Check(i Info) error {
 
 // lsmScratch holds the buffers of one LSM batch, reused between calls.
 type lsmScratch struct {
-	vec []uint8
-	mem []float64
-	spk []uint8
-	out Outputs
+	vec  []uint8
+	keys []uint64
+	mem  []float64
+	spk  []uint8
+	out  Outputs
 }
 
 func (s *lsmScratch) grow(n, rows, neurons int) {
@@ -37,6 +38,10 @@ func (s *lsmScratch) grow(n, rows, neurons int) {
 		s.vec = make([]uint8, n*rows)
 	}
 	s.vec = s.vec[:n*rows]
+	if cap(s.keys) < n {
+		s.keys = make([]uint64, n)
+	}
+	s.keys = s.keys[:n]
 	if cap(s.mem) < n*neurons {
 		s.mem = make([]float64, n*neurons)
 		s.spk = make([]uint8, n*neurons)
@@ -80,7 +85,6 @@ func runLSM(ctx context.Context, mac func(Inputs, *Outputs) error, s *lsmScratch
 	rows, nn := run.Inputs+run.Neurons, run.Neurons
 	s.grow(n, rows, nn)
 	clear(counts)
-	k := run.Scale * 1e6 / readV // weight units per ampere of differential current
 	for t := range run.Steps {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -89,8 +93,9 @@ func runLSM(ctx context.Context, mac func(Inputs, *Outputs) error, s *lsmScratch
 			v := s.vec[b*rows : (b+1)*rows]
 			copy(v, spikes[(b*run.Steps+t)*run.Inputs:(b*run.Steps+t+1)*run.Inputs])
 			copy(v[run.Inputs:], s.spk[b*nn:(b+1)*nn])
+			s.keys[b] = run.LSMKey(b, t)
 		}
-		if err := mac(Inputs{N: n, Bits: 1, Values: s.vec}, &s.out); err != nil {
+		if err := mac(Inputs{N: n, Bits: 1, Values: s.vec, Keys: s.keys}, &s.out); err != nil {
 			return err
 		}
 		cols := 2 * nn
@@ -98,7 +103,7 @@ func runLSM(ctx context.Context, mac func(Inputs, *Outputs) error, s *lsmScratch
 			cur := s.out.Currents[b*cols : (b+1)*cols]
 			mem, spk, cnt := s.mem[b*nn:(b+1)*nn], s.spk[b*nn:(b+1)*nn], counts[b*nn:(b+1)*nn]
 			for j := range nn {
-				x := run.Decay*mem[j]*float64(1-spk[j]) + k*(cur[2*j]-cur[2*j+1])
+				x := run.Decay*mem[j]*float64(1-spk[j]) + run.Scale*((cur[2*j]-cur[2*j+1])/readV*1e6)
 				mem[j] = x
 				if x > run.Threshold {
 					spk[j] = 1
@@ -117,15 +122,20 @@ func runLSM(ctx context.Context, mac func(Inputs, *Outputs) error, s *lsmScratch
 
 // RunLSM implements LSMRunner: the same loop as RunLSMSteps, run inside the
 // model without a call per step, and with the digital neuron updates
-// charged to the ledger.
+// charged to the ledger. Runs may go concurrently.
 func (m *Model) RunLSM(ctx context.Context, run LSMRun, n int, spikes []uint8, counts []int32) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.mu.RLock()
+	defer m.mu.RUnlock()
 	if err := run.Check(m.info()); err != nil {
 		return err
 	}
+	s, _ := m.scratch.Get().(*lsmScratch)
+	if s == nil {
+		s = new(lsmScratch)
+	}
+	defer m.scratch.Put(s)
 	neuron := m.preset.Energy.NeuronCost(run.Neurons * n)
 	return runLSM(ctx, func(in Inputs, out *Outputs) error { return m.mac(run.Region, in, out) },
-		&m.lsm, m.arrays[run.Region.Macro].Params().Read.VoltageV, run, n, spikes, counts,
-		func() { m.ledger.Add(neuron) })
+		s, m.arrays[run.Region.Macro].Params().Read.VoltageV, run, n, spikes, counts,
+		func() { m.charge(neuron) })
 }

@@ -146,6 +146,11 @@ type Inputs struct {
 	N      int
 	Bits   int
 	Values []uint8
+	// Keys, when not nil (length N), key each vector's read noise by the
+	// caller's own identity of it (say sample and time step) instead of by
+	// the operation index, so results do not depend on how vectors are
+	// grouped into calls or in which order the calls arrive.
+	Keys []uint64
 }
 
 // Outputs receives the MAC results, N × cols row-major. MAC grows the

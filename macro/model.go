@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rramtwin/rramtwin/crossbar"
 	"github.com/rramtwin/rramtwin/internal/rng"
@@ -19,9 +20,13 @@ const ModelVersion = "rramtwin-model/1"
 // Operational randomness (read noise, switching) is keyed by (seed,
 // operation index since the chip was made), so a fresh chip replays exactly.
 //
-// A Model is safe for concurrent use; operations are serialised.
+// A Model is safe for concurrent use. Operations that change the chip
+// (Form, Program, Configure, Advance) run alone; reads, MACs and LSM runs
+// run concurrently. Concurrent unkeyed operations take operation indices in
+// arrival order, so give vectors Keys when calls race.
 type Model struct {
-	mu     sync.Mutex
+	mu     sync.RWMutex
+	acct   sync.Mutex // guards ledger and formedOK
 	preset Preset
 	seed   uint64
 	arrays []*crossbar.Array
@@ -30,10 +35,11 @@ type Model struct {
 	pulsed [][]bool
 	// formedOK caches regions known to be fully pulsed.
 	formedOK map[Region]bool
-	ops      uint64
+	ops      atomic.Uint64
 	opStream rng.Stream
+	keyed    rng.Stream // noise of keyed vectors
 	ledger   Ledger
-	lsm      lsmScratch
+	scratch  sync.Pool // *lsmScratch
 }
 
 var (
@@ -52,6 +58,7 @@ func NewModel(p Preset, seed uint64) (*Model, error) {
 		seed:     seed,
 		formedOK: map[Region]bool{},
 		opStream: rng.NewStream(seed, "macro/ops"),
+		keyed:    rng.NewStream(seed, "macro/keyed"),
 	}
 	arraySeeds := rng.NewStream(seed, "macro/array")
 	for i := range p.Macros {
@@ -74,8 +81,8 @@ func (m *Model) Seed() uint64 { return m.seed }
 
 // Preset is the chip's preset, with the read path as currently configured.
 func (m *Model) Preset() Preset {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.mu.RLock()
+	defer m.mu.RUnlock()
 	p := m.preset
 	p.Device = m.arrays[0].Params()
 	return p
@@ -93,8 +100,8 @@ func (m *Model) SetWorkers(n int) {
 
 // Info implements Macro.
 func (m *Model) Info() Info {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.mu.RLock()
+	defer m.mu.RUnlock()
 	return m.info()
 }
 
@@ -119,9 +126,14 @@ func (m *Model) info() Info {
 
 // nextOp returns the random stream of the next operation.
 func (m *Model) nextOp() rng.Stream {
-	s := m.opStream.Sub(m.ops)
-	m.ops++
-	return s
+	return m.opStream.Sub(m.ops.Add(1) - 1)
+}
+
+// charge adds l to the ledger.
+func (m *Model) charge(l Ledger) {
+	m.acct.Lock()
+	m.ledger.Add(l)
+	m.acct.Unlock()
 }
 
 // array checks r and returns its macro's array and the crossbar region.
@@ -201,8 +213,7 @@ func (m *Model) Form(ctx context.Context, r Region, p FormPulse) (FormResult, er
 			row[j] = true
 		}
 	}
-	m.ledger.FormAJ += aj(res.EnergyJ)
-	m.ledger.BusyNS += int64(math.Round(res.TimeS * 1e9))
+	m.charge(Ledger{FormAJ: aj(res.EnergyJ), BusyNS: int64(math.Round(res.TimeS * 1e9))})
 	return FormResult{Cells: res.Cells, Formed: res.Formed, AlreadyFormed: res.AlreadyFormed, EnergyJ: res.EnergyJ}, nil
 }
 
@@ -242,15 +253,14 @@ func (m *Model) Program(ctx context.Context, r Region, targetUS []float32, p Pro
 	if err != nil {
 		return ProgramResult{}, m.wrap(err)
 	}
-	m.ledger.ProgramAJ += aj(res.EnergyJ)
-	m.ledger.BusyNS += int64(math.Round(res.TimeS * 1e9))
+	m.charge(Ledger{ProgramAJ: aj(res.EnergyJ), BusyNS: int64(math.Round(res.TimeS * 1e9))})
 	return ProgramResult{Cells: r.Cells(), Failed: res.Failed, Pulses: res.Pulses, TimeS: res.TimeS, EnergyJ: res.EnergyJ}, nil
 }
 
 // Read implements Macro.
 func (m *Model) Read(ctx context.Context, r Region, dst []float32) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.mu.RLock()
+	defer m.mu.RUnlock()
 	a, cr, err := m.array(r)
 	if err != nil {
 		return err
@@ -269,13 +279,16 @@ func (m *Model) Read(ctx context.Context, r Region, dst []float32) error {
 	// One read pulse per row, one conversion per cell.
 	l := m.preset.Energy.MACCost(d.Read.VoltageV, d.ADC.Bits, r.Rows(), r.Rows(), r.Cols(), sum, 0)
 	l.MACs = 0
-	m.ledger.Add(l)
+	m.charge(l)
 	return nil
 }
 
 // checkFormed reports ErrNotFormed unless every cell of r had a forming pulse.
 func (m *Model) checkFormed(r Region) error {
-	if m.formedOK[r] {
+	m.acct.Lock()
+	ok := m.formedOK[r]
+	m.acct.Unlock()
+	if ok {
 		return nil
 	}
 	pulsed := m.pulsed[r.Macro]
@@ -286,14 +299,16 @@ func (m *Model) checkFormed(r Region) error {
 			}
 		}
 	}
+	m.acct.Lock()
 	m.formedOK[r] = true
+	m.acct.Unlock()
 	return nil
 }
 
 // MAC implements Macro.
 func (m *Model) MAC(ctx context.Context, r Region, in Inputs, out *Outputs) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.mu.RLock()
+	defer m.mu.RUnlock()
 	return m.mac(r, in, out)
 }
 
@@ -308,17 +323,25 @@ func (m *Model) mac(r Region, in Inputs, out *Outputs) error {
 	if in.N < 1 || in.Bits < 1 || in.Bits > 8 || len(in.Values) != in.N*r.Rows() {
 		return fmt.Errorf("%w: %d vectors of %d bits in %d values for %d rows", ErrInputs, in.N, in.Bits, len(in.Values), r.Rows())
 	}
+	if in.Keys != nil && len(in.Keys) != in.N {
+		return fmt.Errorf("%w: %d noise keys for %d vectors", ErrInputs, len(in.Keys), in.N)
+	}
 	if err := m.checkFormed(r); err != nil {
 		return err
 	}
 	var co crossbar.Outputs
 	co.Codes, co.Currents = out.Codes, out.Currents
-	if err := a.MAC(cr, crossbar.Inputs{N: in.N, Bits: in.Bits, Values: in.Values}, &co, m.nextOp()); err != nil {
+	s := m.nextOp()
+	if in.Keys != nil {
+		s = m.keyed
+	}
+	if err := a.MAC(cr, crossbar.Inputs{N: in.N, Bits: in.Bits, Values: in.Values, Keys: in.Keys}, &co, s); err != nil {
 		return m.wrap(err)
 	}
 	out.Codes, out.Currents = co.Codes, co.Currents
 	d := a.Params()
 	cols := r.Cols()
+	var total Ledger
 	for v := range in.N {
 		planes := 1
 		if in.Bits > 1 {
@@ -328,20 +351,23 @@ func (m *Model) mac(r Region, in Inputs, out *Outputs) error {
 		l := m.preset.Energy.MACCost(d.Read.VoltageV, d.ADC.Bits, planes, reads, cols, co.SumGUS[v], int64(reads)*int64(cols))
 		l.Conversions = int64(co.Conversions[v])
 		l.ADCAJ = l.Conversions * aj(m.preset.Energy.ConversionJ(d.ADC.Bits))
-		m.ledger.Add(l)
+		total.Add(l)
 	}
+	m.charge(total)
 	return nil
 }
 
 // Status implements Macro.
 func (m *Model) Status(ctx context.Context) (Status, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.mu.RLock()
+	defer m.mu.RUnlock()
 	var formed int64
 	for _, a := range m.arrays {
 		formed += int64(a.FormedCells())
 	}
-	return Status{ClockS: m.arrays[0].Clock(), FormedCells: formed, Ops: m.ops, Ledger: m.ledger}, nil
+	m.acct.Lock()
+	defer m.acct.Unlock()
+	return Status{ClockS: m.arrays[0].Clock(), FormedCells: formed, Ops: m.ops.Load(), Ledger: m.ledger}, nil
 }
 
 // Advance implements Clock: every macro's conductances relax by seconds.
@@ -362,8 +388,8 @@ func (m *Model) Advance(seconds float64) error {
 // Conductance copies the noise-free conductances of r (µS) into dst: the
 // model's ground truth, which a board cannot report.
 func (m *Model) Conductance(r Region, dst []float32) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.mu.RLock()
+	defer m.mu.RUnlock()
 	a, cr, err := m.array(r)
 	if err != nil {
 		return err

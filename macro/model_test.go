@@ -364,3 +364,44 @@ func TestPresetsGolden(t *testing.T) {
 		t.Errorf("effective presets differ from %s; if intended, rerun with -update", path)
 	}
 }
+
+// TestRunLSMIndependentOfBatching checks that a sample's spike counts do
+// not depend on what it is batched with, nor on concurrent runs: its read
+// noise is keyed by its own key.
+func TestRunLSMIndependentOfBatching(t *testing.T) {
+	run := lsmRun()
+	const n = 6
+	x := lsmSpikes(n, run)
+	m := newModel(t, "lin2025-40nm", 9)
+	if _, err := m.Form(ctx, run.Region, m.Info().DefaultForm); err != nil {
+		t.Fatal(err)
+	}
+	run.Key = 100
+	all := make([]int32, n*run.Neurons)
+	if err := m.RunLSM(ctx, run, n, x, all); err != nil {
+		t.Fatal(err)
+	}
+	per := run.Steps * run.Inputs
+	one := make([][]int32, n)
+	done := make(chan error, n)
+	for b := range n {
+		go func() {
+			r := run
+			r.Key = run.Key + uint64(b)
+			one[b] = make([]int32, run.Neurons)
+			done <- m.RunLSM(ctx, r, 1, x[b*per:(b+1)*per], one[b])
+		}()
+	}
+	for range n {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for b := range n {
+		for j := range run.Neurons {
+			if one[b][j] != all[b*run.Neurons+j] {
+				t.Fatalf("sample %d neuron %d: %d spikes alone, %d in the batch", b, j, one[b][j], all[b*run.Neurons+j])
+			}
+		}
+	}
+}
