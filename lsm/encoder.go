@@ -2,6 +2,7 @@ package lsm
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"sync"
 
@@ -161,8 +162,19 @@ func (g *Gauss) Encode(ctx context.Context, _ uint64, spikes []uint8, counts []i
 		cur := st.cur
 		clear(cur)
 		x := spikes[t*c.Inputs : (t+1)*c.Inputs]
-		for i, v := range x {
-			if v != 0 {
+		i := 0
+		for ; i+8 <= len(x); i += 8 { // skip silent groups of 8 inputs at once
+			if binary.LittleEndian.Uint64(x[i:]) == 0 {
+				continue
+			}
+			for k, v := range x[i : i+8] {
+				if v != 0 {
+					floats.Add(cur, g.Win[(i+k)*n:(i+k+1)*n])
+				}
+			}
+		}
+		for ; i < len(x); i++ {
+			if x[i] != 0 {
 				floats.Add(cur, g.Win[i*n:(i+1)*n])
 			}
 		}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"testing"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/rramtwin/rramtwin/internal/rng"
 	"github.com/rramtwin/rramtwin/macro"
 )
@@ -177,15 +179,10 @@ func (f *fakeChip) MAC(ctx context.Context, r macro.Region, in macro.Inputs, out
 		clear(acc)
 		for i, x := range in.Values[v*rows : (v+1)*rows] {
 			if x != 0 {
-				row := f.g[i*cols : (i+1)*cols]
-				for c, g := range row {
-					acc[c] += g
-				}
+				floats.Add(acc, f.g[i*cols:(i+1)*cols])
 			}
 		}
-		for c := range acc {
-			acc[c] *= f.readV * 1e-6
-		}
+		floats.Scale(f.readV*1e-6, acc)
 	}
 	return nil
 }
@@ -224,7 +221,10 @@ func (f fastChip) RunLSM(ctx context.Context, run macro.LSMRun, spikes []uint8, 
 // keyedChip is SampleKeyed (the ideal chip has no randomness to key).
 type keyedChip struct{ *fakeChip }
 
-func (k keyedChip) Sample(uint64) MAC { return k.fakeChip }
+func (k keyedChip) Sample(uint64) MAC {
+	c := *k.fakeChip // a view of its own: the call counters are not shared
+	return &c
+}
 
 // chipFor lays the weights of g out as differential pairs around 30 µS.
 func chipFor(c Config, g *Gauss, readV float64) *fakeChip {
