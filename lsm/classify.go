@@ -359,3 +359,70 @@ func Score(truth, pred []int, k int) (acc float64, perClass []float64, confusion
 	}
 	return acc, perClass, confusion
 }
+
+// CVResult is a k-fold cross-validation: one Result per fold (each fold's
+// test part is touched once) and the mean and sample standard deviation of
+// their accuracies.
+type CVResult struct {
+	Folds []Result `json:"folds"`
+	Mean  float64  `json:"mean"`
+	Std   float64  `json:"std"`
+}
+
+// CrossValidate runs Classify over k stratified folds of (x, y): fold f
+// tests on the samples whose within-class rank (in a seeded permutation) is
+// f mod k and trains on the rest (with its own validation split).
+func CrossValidate(x *mat.Dense, y []int, k int, cfg TrainConfig) (CVResult, error) {
+	data, n, d := dense(x)
+	if k < 2 || k > n {
+		return CVResult{}, fmt.Errorf("lsm: cross-validation: %d folds for %d samples", k, n)
+	}
+	if len(y) != n {
+		return CVResult{}, fmt.Errorf("lsm: cross-validation: %d labels for %d samples", len(y), n)
+	}
+	fold := make([]int, n)
+	byClass := map[int][]int{}
+	var classes []int
+	for i, c := range y {
+		if _, ok := byClass[c]; !ok {
+			classes = append(classes, c)
+		}
+		byClass[c] = append(byClass[c], i)
+	}
+	slices.Sort(classes)
+	r := rng.New(cfg.Seed, "lsm/cv")
+	for _, c := range classes {
+		idx := byClass[c]
+		for rank, p := range r.Perm(len(idx)) {
+			fold[idx[p]] = rank % k
+		}
+	}
+	if cfg.Classes == 0 {
+		cfg.Classes = slices.Max(y) + 1
+	}
+	var out CVResult
+	for f := range k {
+		var tr, te []int
+		for i, fi := range fold {
+			if fi == f {
+				te = append(te, i)
+			} else {
+				tr = append(tr, i)
+			}
+		}
+		xtr, ytr := gather(data, d, y, tr)
+		xte, yte := gather(data, d, y, te)
+		res, err := Classify(mat.NewDense(len(tr), d, xtr), ytr, mat.NewDense(len(te), d, xte), yte, cfg)
+		if err != nil {
+			return CVResult{}, fmt.Errorf("lsm: cross-validation fold %d: %w", f, err)
+		}
+		res.Model = nil
+		out.Folds = append(out.Folds, res)
+		out.Mean += res.Accuracy / float64(k)
+	}
+	for _, r := range out.Folds {
+		out.Std += (r.Accuracy - out.Mean) * (r.Accuracy - out.Mean)
+	}
+	out.Std = math.Sqrt(out.Std / float64(k-1))
+	return out, nil
+}

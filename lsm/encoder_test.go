@@ -368,3 +368,19 @@ func TestConfigValidate(t *testing.T) {
 		t.Error("unknown preset accepted")
 	}
 }
+
+func TestEncodeAllocationFree(t *testing.T) {
+	c := NMNIST
+	g, _ := NewGauss(c, 1)
+	chip := chipFor(c, g, 0.2)
+	m, _ := NewMacro(chip, chip.region, c, MacroOptions{ReadV: 0.2})
+	r := randomRaster(c, 0.08, 0)
+	counts := make([]int32, c.Neurons)
+	ctx := context.Background()
+	for _, enc := range []Encoder{g, m} {
+		enc.Encode(ctx, 0, r, counts) // warm the scratch pool
+		if a := testing.AllocsPerRun(20, func() { enc.Encode(ctx, 0, r, counts) }); a >= 1 { // a GC may empty the pool once
+			t.Errorf("%s: %.1f allocations per sample", enc.Backend(), a)
+		}
+	}
+}
