@@ -378,7 +378,7 @@ func TestEncodeAllocationFree(t *testing.T) {
 	counts := make([]int32, c.Neurons)
 	ctx := context.Background()
 	for _, enc := range []Encoder{g, m} {
-		enc.Encode(ctx, 0, r, counts) // warm the scratch pool
+		enc.Encode(ctx, 0, r, counts)                                                        // warm the scratch pool
 		if a := testing.AllocsPerRun(20, func() { enc.Encode(ctx, 0, r, counts) }); a >= 1 { // a GC may empty the pool once
 			t.Errorf("%s: %.1f allocations per sample", enc.Backend(), a)
 		}
