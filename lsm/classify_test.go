@@ -212,3 +212,24 @@ func TestPairByClassAndTop1(t *testing.T) {
 		t.Errorf("euclidean top-1 %g", acc)
 	}
 }
+
+func TestCrossValidate(t *testing.T) {
+	x, y := clusters("cv", 500, 5, 10, 1.5)
+	cv, err := CrossValidate(x, y, 5, TrainConfig{LR: 1e-2, Batch: 50, Epochs: 10, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tested := 0
+	for _, f := range cv.Folds {
+		tested += f.TestN
+		if f.TestN != 100 {
+			t.Errorf("fold of %d samples, want 100 (stratified)", f.TestN)
+		}
+	}
+	if tested != 500 || cv.Mean < 0.85 || cv.Std < 0 || cv.Std > 0.1 {
+		t.Errorf("cv: %d tested, %.3f ± %.3f", tested, cv.Mean, cv.Std)
+	}
+	if _, err := CrossValidate(x, y, 1, TrainConfig{}); err == nil {
+		t.Error("one fold accepted")
+	}
+}

@@ -32,10 +32,12 @@ const AnyPolarity = -1
 // Size×Size window with its top-left corner at (Offset, Offset), one
 // polarity, Steps equal time bins over [0, Duration), binarised. Input index
 // = (y−Offset)·Size + (x−Offset). The zero value of each field means its
-// default.
+// default; the defaults are the authors' 16×16 centre crop of the 34×34
+// sensor, rows and columns 9..24.
 type CameraFraming struct {
 	Size     int   // crop side; 0 = 16
-	Offset   int   // first row and column of the crop; 0 = 9 (rows/cols 9..24 of 34×34, the authors' centre crop)
+	Sensor   int   // sensor side, for centring; 0 = 34
+	Offset   int   // first row and column of the crop; 0 = centred, ⌈(Sensor−Size)/2⌉ (9 for the defaults)
 	Polarity int   // 0 (default) or 1 selects events with that P; AnyPolarity takes both
 	Steps    int   // time bins T; 0 = 50
 	Duration int64 // µs covered by the bins; 0 = up to the last event (max T + 1)
@@ -45,8 +47,11 @@ func (c CameraFraming) withDefaults() CameraFraming {
 	if c.Size == 0 {
 		c.Size = 16
 	}
-	if c.Offset == 0 {
-		c.Offset = 9
+	if c.Sensor == 0 {
+		c.Sensor = 34
+	}
+	if c.Offset == 0 && c.Sensor > c.Size {
+		c.Offset = (c.Sensor - c.Size + 1) / 2
 	}
 	if c.Steps == 0 {
 		c.Steps = 50

@@ -39,6 +39,11 @@ func TestCameraFraming(t *testing.T) {
 	if len(r) != 512 || r[0] != 1 || r[256+1] != 1 || r[1] != 0 {
 		t.Errorf("any polarity / default duration: got %v %v %v", r[0], r[256+1], r[1])
 	}
+	// The whole sensor: centring gives offset 0.
+	r, _ = CameraFraming{Size: 34, Steps: 1}.Frame([]Event{{T: 0, X: 0, Y: 1}}, nil)
+	if len(r) != 34*34 || r[34] != 1 {
+		t.Error("full-sensor framing misplaced")
+	}
 	if _, err := (CameraFraming{Polarity: 2}).Frame(nil, nil); err == nil {
 		t.Error("polarity 2 accepted")
 	}

@@ -19,9 +19,11 @@ type MAC interface {
 // view of the same chip whose random draws (read noise) are keyed by the
 // sample index instead of by call order, and which may run concurrently with
 // other views. With it the macro encoder runs samples in parallel and stays
-// deterministic; without it samples run one at a time in index order.
+// deterministic; without it samples run one at a time in index order. The
+// view is a macro.Macro so that package macro can implement this without
+// importing lsm (only its MAC, and RunLSM if offered, are used).
 type SampleKeyed interface {
-	Sample(i uint64) MAC
+	Sample(i uint64) macro.Macro
 }
 
 // Former forms the random conductances of a region (macro.Macro has it).
