@@ -56,6 +56,7 @@ type AssocConfig struct {
 	Activation       Activation `json:"activation"`        // after the projection; Identity (zero) means GELU
 	Temperature      float64    `json:"temperature"`       // initial τ; 0 = 1.0
 	LearnTemperature bool       `json:"learn_temperature"` // train log(1/τ) as CLIP does
+	Loss             string     `json:"loss"`              // "infonce" (default: CLIPLoss, identity targets) or "soft" (CLIPSoftLoss)
 	LR               float64    `json:"lr"`                // Adam; 0 = 1e-3
 	Batch            int        `json:"batch"`             // pairs per step; 0 = 8
 	Epochs           int        `json:"epochs"`            // 0 = 100
@@ -94,6 +95,9 @@ func (c AssocConfig) withDefaults() AssocConfig {
 	deff(&c.ValFraction, 0.1)
 	if c.Activation == Identity {
 		c.Activation = GELU
+	}
+	if c.Loss == "" {
+		c.Loss = "infonce"
 	}
 	if c.Seen == nil {
 		c.Seen = []int{1, 2, 3, 4, 5, 6, 7}
@@ -180,6 +184,8 @@ func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocCo
 		return res, fmt.Errorf("lsm: associate: sizes and epochs must be positive")
 	case cfg.ValFraction >= 1:
 		return res, fmt.Errorf("lsm: associate: validation fraction %g must be below 1", cfg.ValFraction)
+	case cfg.Loss != "infonce" && cfg.Loss != "soft":
+		return res, fmt.Errorf("lsm: associate: unknown loss %q (want infonce or soft)", cfg.Loss)
 	}
 	da, err := checkModal("audio train", audioTrain)
 	if err != nil {
@@ -387,7 +393,11 @@ func (h *heads) train(train, val pairSet, cfg AssocConfig) (bestEpoch int, bestA
 			ZeroGrad(h.params)
 			ea := h.a.Forward(xa[:m*da], m)
 			ev := h.v.Forward(xv[:m*dv], m)
-			_, dls := CLIPLoss(ea, ev, m, pd, h.logScale[0], ga[:m*pd], gv[:m*pd])
+			lossFn := CLIPLoss
+			if cfg.Loss == "soft" {
+				lossFn = CLIPSoftLoss
+			}
+			_, dls := lossFn(ea, ev, m, pd, h.logScale[0], ga[:m*pd], gv[:m*pd])
 			h.gScale[0] = dls
 			h.a.Backward(ga[:m*pd], m, nil)
 			h.v.Backward(gv[:m*pd], m, nil)

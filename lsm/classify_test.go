@@ -186,6 +186,13 @@ func TestAssociate(t *testing.T) {
 	if err != nil || res2.Temperature == 1 {
 		t.Errorf("learnable temperature stayed at %g: %v", res2.Temperature, err)
 	}
+	soft, err := Associate(atr, vtr, ate, vte, AssocConfig{Epochs: 15, ProtoEpochs: 60, Seed: 3, ProjDim: 8, ProtoDim: 8, Loss: "soft"})
+	if err != nil || soft.CLIP.SeenA2I < 0.5 { // it learns (7-way chance 0.14)
+		t.Errorf("soft-target loss: %+v, %v", soft.CLIP, err)
+	}
+	if _, err := Associate(atr, vtr, ate, vte, AssocConfig{Loss: "triplet"}); err == nil {
+		t.Error("unknown loss accepted")
+	}
 	again, _ := Associate(atr, vtr, ate, vte, AssocConfig{Epochs: 15, ProtoEpochs: 60, Seed: 3, ProjDim: 8, ProtoDim: 8})
 	if !reflect.DeepEqual(res, again) {
 		t.Error("same seed gave a different result")

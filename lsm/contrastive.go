@@ -145,3 +145,91 @@ func ProtoLoss(q []float64, qLabels []int, s []float64, sLabels []int, d, classe
 	}
 	return loss
 }
+
+// CLIPSoftLoss is the contrastive loss of the widely copied "simple CLIP"
+// tutorial the authors' scaffolding comes from: logits L = s·A·Vᵀ, soft
+// targets T = softmax_rows((A·Aᵀ + V·Vᵀ)/(2s)), loss = mean over pairs of
+// ½[CE(L_i, T_i) + CE(Lᵀ_j, Tᵀ_j)], gradients flowing through the targets
+// too. With s = 1 (temperature 1, the paper's) the target scale is 1 as well.
+// Arguments and results are as for CLIPLoss.
+func CLIPSoftLoss(a, v []float64, n, d int, logScale float64, da, dv []float64) (loss, dLogScale float64) {
+	s := math.Exp(logScale)
+	L := make([]float64, n*n)
+	S := make([]float64, n*n)
+	for i := range n {
+		ai, vi := a[i*d:(i+1)*d], v[i*d:(i+1)*d]
+		for j := range n {
+			L[i*n+j] = s * floats.Dot(ai, v[j*d:(j+1)*d])
+			S[i*n+j] = (floats.Dot(ai, a[j*d:(j+1)*d]) + floats.Dot(vi, v[j*d:(j+1)*d])) / (2 * s)
+		}
+	}
+	T := make([]float64, n*n)
+	logP := make([]float64, n*n) // row log-softmax of L
+	logQ := make([]float64, n*n) // column log-softmax of L
+	for i := range n {
+		lse := logSumExp(S[i*n : (i+1)*n])
+		for j := range n {
+			T[i*n+j] = math.Exp(S[i*n+j] - lse)
+		}
+		lse = logSumExp(L[i*n : (i+1)*n])
+		for j := range n {
+			logP[i*n+j] = L[i*n+j] - lse
+		}
+	}
+	col := make([]float64, n)
+	for j := range n {
+		for i := range n {
+			col[i] = L[i*n+j]
+		}
+		lse := logSumExp(col)
+		for i := range n {
+			logQ[i*n+j] = L[i*n+j] - lse
+		}
+	}
+	w := 0.5 / float64(n)
+	G := make([]float64, n*n)  // dloss/dL
+	dT := make([]float64, n*n) // dloss/dT
+	csum := make([]float64, n) // column sums of T
+	for k, t := range T {
+		csum[k%n] += t
+	}
+	for i := range n {
+		for j := range n {
+			k := i*n + j
+			loss -= w * T[k] * (logP[k] + logQ[k])
+			G[k] = w * (math.Exp(logP[k]) - T[k] + math.Exp(logQ[k])*csum[j] - T[k])
+			dT[k] = -w * (logP[k] + logQ[k])
+		}
+	}
+	dS := make([]float64, n*n)
+	for i := range n {
+		dot := floats.Dot(T[i*n:(i+1)*n], dT[i*n:(i+1)*n])
+		for j := range n {
+			dS[i*n+j] = T[i*n+j] * (dT[i*n+j] - dot)
+		}
+	}
+	for k := range G {
+		dLogScale += G[k]*L[k] - dS[k]*S[k]
+	}
+	grad := func(dst, self, other []float64, lFactor float64, transpose bool) {
+		clear(dst[:n*d])
+		for i := range n {
+			for j := range n {
+				sym := (dS[i*n+j] + dS[j*n+i]) / (2 * s)
+				floats.AddScaled(dst[i*d:(i+1)*d], sym, self[j*d:(j+1)*d])
+				g := G[i*n+j]
+				if transpose {
+					g = G[j*n+i]
+				}
+				floats.AddScaled(dst[i*d:(i+1)*d], lFactor*g, other[j*d:(j+1)*d])
+			}
+		}
+	}
+	if da != nil {
+		grad(da, a, v, s, false)
+	}
+	if dv != nil {
+		grad(dv, v, a, s, true)
+	}
+	return loss, dLogScale
+}

@@ -179,3 +179,27 @@ func TestParseActivation(t *testing.T) {
 		t.Errorf("GELU(1) = %.16g", g)
 	}
 }
+
+func TestCLIPSoftLossGradients(t *testing.T) {
+	const n, d = 4, 3
+	a, v := randVec("sa", n*d), randVec("sv", n*d)
+	ls := []float64{-0.2}
+	loss := func() float64 { l, _ := CLIPSoftLoss(a, v, n, d, ls[0], nil, nil); return l }
+	da, dv := make([]float64, n*d), make([]float64, n*d)
+	_, dls := CLIPSoftLoss(a, v, n, d, ls[0], da, dv)
+	checkGrad(t, "da", a, da, loss)
+	checkGrad(t, "dv", v, dv, loss)
+	checkGrad(t, "logScale", ls, []float64{dls}, loss)
+	// With orthonormal, identical embeddings the soft targets are
+	// softmax of the identity rows, not one-hot.
+	e := make([]float64, n*n)
+	for i := range n {
+		e[i*n+i] = 1
+	}
+	l, _ := CLIPSoftLoss(e, e, n, n, 0, nil, nil)
+	p := math.E / (math.E + float64(n-1)) // target = prediction: the loss is the entropy
+	want := -(p*math.Log(p) + float64(n-1)*(1-p)/float64(n-1)*math.Log((1-p)/float64(n-1)))
+	if math.Abs(l-want) > 1e-12 {
+		t.Errorf("loss %g, want the target entropy %g", l, want)
+	}
+}
