@@ -70,6 +70,10 @@ type AssocConfig struct {
 	ProtoEpochs      int        `json:"proto_epochs"`    // full-batch epochs; 0 = 100
 	ProtoLR          float64    `json:"proto_lr"`        // 0 = 1e-3
 	Raw              bool       `json:"raw,omitempty"`   // skip feature standardisation
+
+	// Progress, when set, is called after every epoch of each model
+	// ("clip", then "proto") with the validation audio→image accuracy.
+	Progress func(model string, epoch, epochs int, valA2I float64) `json:"-"`
 }
 
 func (c AssocConfig) withDefaults() AssocConfig {
@@ -405,11 +409,18 @@ func (h *heads) train(train, val pairSet, cfg AssocConfig) (bestEpoch int, bestA
 		}
 		if len(val.labels) == 0 {
 			bestEpoch = ep
+			if cfg.Progress != nil {
+				cfg.Progress("clip", ep, cfg.Epochs, 0)
+			}
 			continue
 		}
-		if acc, _ := h.retrieval(val); acc > bestAcc {
+		acc, _ := h.retrieval(val)
+		if acc > bestAcc {
 			bestAcc, bestEpoch = acc, ep
 			best = h.snapshot(best)
+		}
+		if cfg.Progress != nil {
+			cfg.Progress("clip", ep, cfg.Epochs, acc)
 		}
 	}
 	if best != nil {
@@ -454,11 +465,18 @@ func (h *heads) trainProto(train, val pairSet, cfg AssocConfig) int {
 		opt.Step(h.params)
 		if len(val.labels) == 0 {
 			bestEpoch = ep
+			if cfg.Progress != nil {
+				cfg.Progress("proto", ep, cfg.ProtoEpochs, 0)
+			}
 			continue
 		}
-		if acc, _ := h.retrieval(val); acc > bestAcc {
+		acc, _ := h.retrieval(val)
+		if acc > bestAcc {
 			bestAcc, bestEpoch = acc, ep
 			best = h.snapshot(best)
+		}
+		if cfg.Progress != nil {
+			cfg.Progress("proto", ep, cfg.ProtoEpochs, acc)
 		}
 	}
 	if best != nil {

@@ -25,6 +25,10 @@ type TrainConfig struct {
 	Seed        uint64     `json:"seed"`              // initialisation, split and shuffling
 	Raw         bool       `json:"raw,omitempty"`     // skip feature standardisation
 	Classes     int        `json:"classes,omitempty"` // number of classes; 0 = 1 + the largest label seen
+
+	// Progress, when set, is called after every epoch with the epoch's mean
+	// training loss and validation accuracy (0 without a validation split).
+	Progress func(epoch, epochs int, loss, valAcc float64) `json:"-"`
 }
 
 // The authors' readouts (DESIGN §3).
@@ -261,9 +265,15 @@ func train1(xt []float64, yt []int, xv []float64, yv []int, d, k int, cfg TrainC
 		res.EpochsRun = ep
 		if len(yv) == 0 {
 			res.BestEpoch = ep
+			if cfg.Progress != nil {
+				cfg.Progress(ep, cfg.Epochs, res.TrainLoss, 0)
+			}
 			continue
 		}
 		acc, _, _ := Score(yv, clf.predict(xv, len(yv), d), k)
+		if cfg.Progress != nil {
+			cfg.Progress(ep, cfg.Epochs, res.TrainLoss, acc)
+		}
 		if acc > bestAcc {
 			bestAcc, since, res.BestEpoch, res.ValAccuracy = acc, 0, ep, acc
 			for i, p := range params {

@@ -64,6 +64,18 @@ func TestClassify(t *testing.T) {
 	if acc, _, _ := Score(yte, model.Model.Predict(xte), 4); acc != res.Accuracy {
 		t.Errorf("Predict gives %.4f, result says %.4f", acc, res.Accuracy)
 	}
+	// Progress sees every epoch run, in order.
+	seen := 0
+	withProgress := cfg
+	withProgress.Progress = func(ep, epochs int, loss, val float64) {
+		seen++
+		if ep != seen || epochs != 20 || !(loss > 0) || val < 0 || val > 1 {
+			t.Errorf("progress(%d, %d, %g, %g)", ep, epochs, loss, val)
+		}
+	}
+	if r, _ := Classify(xtr, ytr, xte, yte, withProgress); seen != r.EpochsRun || r.Accuracy != res.Accuracy {
+		t.Errorf("progress called %d times for %d epochs", seen, r.EpochsRun)
+	}
 	// A small MLP with AdamW also learns.
 	mlp := TrainConfig{Hidden: []int{16}, Optimizer: "adamw", LR: 3e-3, Batch: 64, Epochs: 20, Seed: 2}
 	if r, err := Classify(xtr, ytr, xte, yte, mlp); err != nil || r.Accuracy < 0.9 {
@@ -189,6 +201,12 @@ func TestAssociate(t *testing.T) {
 	soft, err := Associate(atr, vtr, ate, vte, AssocConfig{Epochs: 15, ProtoEpochs: 60, Seed: 3, ProjDim: 8, ProtoDim: 8, Loss: "soft"})
 	if err != nil || soft.CLIP.SeenA2I < 0.5 { // it learns (7-way chance 0.14)
 		t.Errorf("soft-target loss: %+v, %v", soft.CLIP, err)
+	}
+	calls := map[string]int{}
+	cfgP := AssocConfig{Epochs: 3, ProtoEpochs: 4, Seed: 3, ProjDim: 8, ProtoDim: 8,
+		Progress: func(model string, ep, epochs int, val float64) { calls[model]++ }}
+	if _, err := Associate(atr, vtr, ate, vte, cfgP); err != nil || calls["clip"] != 3 || calls["proto"] != 4 {
+		t.Errorf("progress calls %v, %v", calls, err)
 	}
 	if _, err := Associate(atr, vtr, ate, vte, AssocConfig{Loss: "triplet"}); err == nil {
 		t.Error("unknown loss accepted")
