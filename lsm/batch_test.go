@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -71,6 +72,25 @@ func TestEncodeBatchDeterministic(t *testing.T) {
 	}
 	if f1.Matrix().At(3, 7) != float64(f1.Row(3)[7]) {
 		t.Error("Matrix does not match Counts")
+	}
+}
+
+func TestEncodeBatchGOMAXPROCS(t *testing.T) {
+	c := Audio
+	g, _ := NewGauss(c, 8)
+	src := rasters(c, 30)
+	var got [][]int32
+	for _, p := range []int{1, 2} {
+		old := runtime.GOMAXPROCS(p)
+		f, err := EncodeBatch(context.Background(), g, src, BatchOptions{})
+		runtime.GOMAXPROCS(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, f.Counts)
+	}
+	if !slices.Equal(got[0], got[1]) {
+		t.Error("features differ between GOMAXPROCS 1 and 2")
 	}
 }
 
