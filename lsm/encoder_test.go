@@ -398,3 +398,34 @@ func TestEncodeAllocationFree(t *testing.T) {
 		}
 	}
 }
+
+// TestWeightsFromConductances closes the loop the other way: conductances
+// read from an ideal chip give a Gauss twin with the chip's counts.
+func TestWeightsFromConductances(t *testing.T) {
+	c := Audio
+	g0, _ := NewGauss(c, 21)
+	chip := chipFor(c, g0, 0.2)
+	read := make([]float32, len(chip.g))
+	for i, v := range chip.g {
+		read[i] = float32(v)
+		chip.g[i] = float64(read[i]) // the chip holds what a read returns
+	}
+	win, wrec, err := WeightsFromConductances(c, read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin, _ := NewGaussWeights(c, win, wrec)
+	enc, _ := NewMacro(chip, chip.region, c, MacroOptions{ReadV: 0.2})
+	for s := range uint64(20) {
+		r := randomRaster(c, 0.08, s)
+		a, b := make([]int32, c.Neurons), make([]int32, c.Neurons)
+		twin.Encode(context.Background(), s, r, a)
+		enc.Encode(context.Background(), s, r, b)
+		if !slices.Equal(a, b) {
+			t.Fatalf("sample %d: twin and chip differ", s)
+		}
+	}
+	if _, _, err := WeightsFromConductances(c, read[1:]); err == nil {
+		t.Error("short conductance map accepted")
+	}
+}

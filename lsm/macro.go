@@ -181,3 +181,31 @@ func b2u(b bool) uint8 {
 	}
 	return 0
 }
+
+// WeightsFromConductances turns the conductances of a reservoir region (µS,
+// row-major over a Layout region, as macro.Macro.Read returns them) into the
+// weights the chip applies: W = Const·(G⁺ − G⁻), W_in (Inputs × Neurons) and
+// W_rec (Neurons × Neurons), ready for NewGaussWeights — the software twin
+// of a formed chip.
+func WeightsFromConductances(c Config, g []float32) (win, wrec []float64, err error) {
+	if err := c.Validate(); err != nil {
+		return nil, nil, err
+	}
+	rows, cols := c.Inputs+c.Neurons, 2*c.Neurons
+	if len(g) != rows*cols {
+		return nil, nil, fmt.Errorf("lsm: %s: %d conductances, want (inputs+neurons)×(2·neurons) = %d×%d", c.Name, len(g), rows, cols)
+	}
+	win = make([]float64, c.Inputs*c.Neurons)
+	wrec = make([]float64, c.Neurons*c.Neurons)
+	for i := range rows {
+		for j := range c.Neurons {
+			w := c.Const * (float64(g[i*cols+2*j]) - float64(g[i*cols+2*j+1]))
+			if i < c.Inputs {
+				win[i*c.Neurons+j] = w
+			} else {
+				wrec[(i-c.Inputs)*c.Neurons+j] = w
+			}
+		}
+	}
+	return win, wrec, nil
+}
