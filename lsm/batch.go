@@ -37,7 +37,7 @@ func (r Recordings) Raster(i int, dst []uint8) ([]uint8, error) {
 }
 
 // Features are the reservoir's outputs for a data set: N samples × Dim
-// neurons of spike counts, row-major.
+// spike counts (Dim = Config.Features()), row-major.
 type Features struct {
 	N, Dim int
 	Counts []int32
@@ -69,7 +69,7 @@ type BatchOptions struct {
 func EncodeBatch(ctx context.Context, enc Encoder, src Source, opt BatchOptions) (*Features, error) {
 	c := enc.Config()
 	n := src.Len()
-	f := &Features{N: n, Dim: c.Neurons, Counts: make([]int32, n*c.Neurons)}
+	f := &Features{N: n, Dim: c.Features(), Counts: make([]int32, n*c.Features())}
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

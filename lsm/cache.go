@@ -141,7 +141,7 @@ func EncodeCached(ctx context.Context, c *Cache, k CacheKey, enc Encoder, src So
 		if f, err = c.Load(k); err != nil {
 			return nil, false, err
 		}
-		if f != nil && f.N == src.Len() && f.Dim == enc.Config().Neurons {
+		if f != nil && f.N == src.Len() && f.Dim == enc.Config().Features() {
 			return f, true, nil
 		}
 	}

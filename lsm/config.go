@@ -18,6 +18,11 @@ type Config struct {
 	Decay     float64 `json:"decay"`     // multiplicative leak per step
 	Const     float64 `json:"const"`     // weight units per µS of differential conductance
 
+	// Bins splits the window into this many equal parts of the steps (step t
+	// in bin ⌊t·Bins/Steps⌋) and reports each neuron's count per part, a
+	// readout beyond the paper's; 0 or 1 = one count over the whole window.
+	Bins int `json:"bins,omitempty"`
+
 	// Differential-conductance statistics of the gauss backend (µS):
 	// W_in = Const·N(InMeanUS, InStdUS²), W_rec = Const·N(RecMeanUS, RecStdUS²).
 	InMeanUS  float64 `json:"in_mean_us"`
@@ -95,10 +100,24 @@ func (c Config) Validate() error {
 		return bad("decay", c.Decay)
 	case !finite(c.Const):
 		return bad("const", c.Const)
+	case c.Bins < 0 || c.Bins > c.Steps:
+		return bad("bins", c.Bins)
 	case !finite(c.InMeanUS) || !finite(c.InStdUS) || c.InStdUS < 0:
 		return bad("input weight statistics", [2]float64{c.InMeanUS, c.InStdUS})
 	case !finite(c.RecMeanUS) || !finite(c.RecStdUS) || c.RecStdUS < 0:
 		return bad("recurrent weight statistics", [2]float64{c.RecMeanUS, c.RecStdUS})
 	}
 	return nil
+}
+
+// Features is the feature dimension: Neurons × max(Bins, 1), laid out bin
+// by bin (feature b·Neurons + j is neuron j's count in bin b).
+func (c Config) Features() int { return c.Neurons * max(c.Bins, 1) }
+
+// binOf returns the readout bin of step t.
+func (c Config) binOf(t int) int {
+	if c.Bins <= 1 {
+		return 0
+	}
+	return t * c.Bins / c.Steps
 }

@@ -12,7 +12,8 @@
 //	s_t   = [mem_t > Threshold]        (strict)
 //
 // from mem = s = 0; the feature of a sample is each neuron's spike count
-// over its Steps. The Config presets NMNIST, Audio, AssocVision and
+// over its Steps (or, beyond the paper, over each of Config.Bins equal
+// parts of them). The Config presets NMNIST, Audio, AssocVision and
 // AssocAudio carry the authors' per-task constants.
 //
 // Two Encoder backends:

@@ -14,7 +14,7 @@ import (
 // Encoder runs the reservoir over one sample. spikes is the sample's
 // Steps × Inputs binary raster (row-major, any non-zero byte is a spike);
 // counts receives each neuron's spike count over the window (length
-// Neurons). sample is the sample's index in its data set: backends key any
+// Config.Features(): Neurons, or Neurons per readout bin). sample is the sample's index in its data set: backends key any
 // per-sample randomness (read noise) by it, never by call order.
 type Encoder interface {
 	Config() Config
@@ -31,8 +31,8 @@ func checkSample(c Config, spikes []uint8, counts []int32) error {
 	if len(spikes) != c.Steps*c.Inputs {
 		return fmt.Errorf("lsm: %s: raster has %d values, want steps×inputs = %d×%d", c.Name, len(spikes), c.Steps, c.Inputs)
 	}
-	if len(counts) != c.Neurons {
-		return fmt.Errorf("lsm: %s: counts has length %d, want %d neurons", c.Name, len(counts), c.Neurons)
+	if len(counts) != c.Features() {
+		return fmt.Errorf("lsm: %s: counts has length %d, want %d features", c.Name, len(counts), c.Features())
 	}
 	return nil
 }
@@ -181,7 +181,8 @@ func (g *Gauss) Encode(ctx context.Context, _ uint64, spikes []uint8, counts []i
 		for _, k := range st.active {
 			floats.Add(cur, g.Wrec[k*n:(k+1)*n])
 		}
-		lif(st, c.Decay, c.Threshold, counts)
+		b := c.binOf(t) * n
+		lif(st, c.Decay, c.Threshold, counts[b:b+n])
 	}
 	g.pool.Put(st)
 	return nil

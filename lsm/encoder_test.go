@@ -429,3 +429,41 @@ func TestWeightsFromConductances(t *testing.T) {
 		t.Error("short conductance map accepted")
 	}
 }
+
+func TestReadoutBins(t *testing.T) {
+	ctx := context.Background()
+	c := NMNIST
+	whole, _ := NewGauss(c, 13)
+	c.Bins = 3 // steps 0..16, 17..33, 34..49
+	if c.Features() != 600 || c.binOf(16) != 0 || c.binOf(17) != 1 || c.binOf(49) != 2 {
+		t.Fatalf("bins: features %d, bin of 16/17/49 = %d/%d/%d", c.Features(), c.binOf(16), c.binOf(17), c.binOf(49))
+	}
+	binned, _ := NewGaussWeights(c, whole.Win, whole.Wrec)
+	chip := chipFor(c, whole, 0.2)
+	fast, _ := NewMacro(fastChip{chip}, chip.region, c, MacroOptions{ReadV: 0.2})
+	for s := range uint64(10) {
+		r := randomRaster(c, 0.08, s)
+		a := make([]int32, 200)
+		whole.Encode(ctx, s, r, a)
+		b := make([]int32, 600)
+		if err := binned.Encode(ctx, s, r, b); err != nil {
+			t.Fatal(err)
+		}
+		for j := range 200 {
+			if b[j]+b[200+j]+b[400+j] != a[j] {
+				t.Fatalf("sample %d neuron %d: bins %d+%d+%d ≠ %d", s, j, b[j], b[200+j], b[400+j], a[j])
+			}
+		}
+		m := make([]int32, 600)
+		if err := fast.Encode(ctx, s, r, m); err != nil || !slices.Equal(m, b) {
+			t.Fatalf("sample %d: macro binned counts differ (%v)", s, err)
+		}
+	}
+	if chip.runs != 0 {
+		t.Error("the whole-window fast path was used for a binned readout")
+	}
+	c.Bins = 51
+	if c.Validate() == nil {
+		t.Error("more bins than steps accepted")
+	}
+}

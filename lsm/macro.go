@@ -138,7 +138,7 @@ func (m *Macro) Encode(ctx context.Context, sample uint64, spikes []uint8, count
 	if sk, ok := dev.(SampleKeyed); ok {
 		dev = sk.Sample(sample)
 	}
-	if r, ok := dev.(macro.LSMRunner); ok && !m.opt.NoFastPath {
+	if r, ok := dev.(macro.LSMRunner); ok && !m.opt.NoFastPath && c.Bins <= 1 { // the fast path returns whole-window counts only
 		if err := r.RunLSM(ctx, m.run, spikes, counts); err != nil {
 			return fmt.Errorf("lsm: %s: sample %d on the chip: %w", c.Name, sample, err)
 		}
@@ -156,9 +156,7 @@ func (m *Macro) Encode(ctx context.Context, sample uint64, spikes []uint8, count
 	rv := m.opt.ReadV
 	for t := range c.Steps {
 		x := spikes[t*c.Inputs : (t+1)*c.Inputs]
-		for i, v := range x {
-			st.vals[i] = b2u(v != 0)
-		}
+		copy(st.vals, x) // Bits = 1: any non-zero value is a read pulse
 		copy(st.vals[c.Inputs:], st.spk)
 		if err := dev.MAC(ctx, m.region, in, &st.out); err != nil {
 			return fmt.Errorf("lsm: %s: sample %d step %d: %w", c.Name, sample, t, err)
@@ -170,16 +168,10 @@ func (m *Macro) Encode(ctx context.Context, sample uint64, spikes []uint8, count
 		for j := range st.cur {
 			st.cur[j] = c.Const * ((cur[2*j] - cur[2*j+1]) / rv * 1e6)
 		}
-		lif(st, c.Decay, c.Threshold, counts)
+		b := c.binOf(t) * c.Neurons
+		lif(st, c.Decay, c.Threshold, counts[b:b+c.Neurons])
 	}
 	return nil
-}
-
-func b2u(b bool) uint8 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // WeightsFromConductances turns the conductances of a reservoir region (µS,
