@@ -1,0 +1,486 @@
+package lsm
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/rramtwin/rramtwin/internal/rng"
+)
+
+// Modal is one modality's features (rows = samples) and class labels.
+type Modal struct {
+	X      *mat.Dense
+	Labels []int
+}
+
+// Pair is an (audio, vision) pair of sample indices.
+type Pair struct{ A, V int }
+
+// PairByClass pairs audio and vision samples by index within each class of
+// classes (in that order): pair k of class c joins the k-th audio and the
+// k-th vision sample of c, for k below the smaller count and below
+// perClass when perClass > 0.
+func PairByClass(audioLabels, visionLabels []int, classes []int, perClass int) []Pair {
+	var out []Pair
+	for _, c := range classes {
+		var as, vs []int
+		for i, y := range audioLabels {
+			if y == c {
+				as = append(as, i)
+			}
+		}
+		for i, y := range visionLabels {
+			if y == c {
+				vs = append(vs, i)
+			}
+		}
+		n := min(len(as), len(vs))
+		if perClass > 0 {
+			n = min(n, perClass)
+		}
+		for k := range n {
+			out = append(out, Pair{as[k], vs[k]})
+		}
+	}
+	return out
+}
+
+// AssocConfig configures Associate. Zero fields take the defaults named per
+// field (the authors' settings, DESIGN §3).
+type AssocConfig struct {
+	ProjDim          int        `json:"proj_dim"`          // 0 = 64
+	Activation       Activation `json:"activation"`        // after the projection; Identity (zero) means GELU
+	Temperature      float64    `json:"temperature"`       // initial τ; 0 = 1.0
+	LearnTemperature bool       `json:"learn_temperature"` // train log(1/τ) as CLIP does
+	Loss             string     `json:"loss"`              // "infonce" (default: CLIPLoss, identity targets) or "soft" (CLIPSoftLoss)
+	LR               float64    `json:"lr"`                // Adam; 0 = 1e-3
+	Batch            int        `json:"batch"`             // pairs per step; 0 = 8
+	Epochs           int        `json:"epochs"`            // 0 = 100
+	ValFraction      float64    `json:"val_fraction"`      // training pairs held out for model selection; 0 = 0.1, <0 = none
+	Seed             uint64     `json:"seed"`
+	Seen             []int      `json:"seen"`            // training and seen-test classes; nil = 1..7
+	Unseen           []int      `json:"unseen"`          // zero-shot classes; nil = 8, 9
+	TrainPerClass    int        `json:"train_per_class"` // pairs per class for training; 0 = all
+	TestPerClass     int        `json:"test_per_class"`  // test pairs per class; 0 = 100, <0 = all
+	ProtoDim         int        `json:"proto_dim"`       // prototype baseline projection; 0 = 64
+	ProtoEpochs      int        `json:"proto_epochs"`    // full-batch epochs; 0 = 100
+	ProtoLR          float64    `json:"proto_lr"`        // 0 = 1e-3
+	Raw              bool       `json:"raw,omitempty"`   // skip feature standardisation
+
+	// Progress, when set, is called after every epoch of each model
+	// ("clip", then "proto") with the validation audio→image accuracy.
+	Progress func(model string, epoch, epochs int, valA2I float64) `json:"-"`
+}
+
+func (c AssocConfig) withDefaults() AssocConfig {
+	def := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	deff := func(p *float64, v float64) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	def(&c.ProjDim, 64)
+	def(&c.Batch, 8)
+	def(&c.Epochs, 100)
+	def(&c.TestPerClass, 100)
+	def(&c.ProtoDim, 64)
+	def(&c.ProtoEpochs, 100)
+	deff(&c.Temperature, 1)
+	deff(&c.LR, 1e-3)
+	deff(&c.ProtoLR, 1e-3)
+	deff(&c.ValFraction, 0.1)
+	if c.Activation == Identity {
+		c.Activation = GELU
+	}
+	if c.Loss == "" {
+		c.Loss = "infonce"
+	}
+	if c.Seen == nil {
+		c.Seen = []int{1, 2, 3, 4, 5, 6, 7}
+	}
+	if c.Unseen == nil {
+		c.Unseen = []int{8, 9}
+	}
+	return c
+}
+
+// Retrieval is top-1 cross-modal retrieval accuracy: a query is right when
+// the best-scoring sample of the other modality (within the same split) has
+// the query's class.
+type Retrieval struct {
+	SeenA2I   float64 `json:"seen_a2i"`   // audio searches image, seen classes
+	UnseenA2I float64 `json:"unseen_a2i"` // audio searches image, unseen classes
+	SeenI2A   float64 `json:"seen_i2a"`   // image searches audio, seen classes
+	UnseenI2A float64 `json:"unseen_i2a"`
+}
+
+// AssocResult is an association run: the contrastive heads and the
+// prototypical-network baseline on the same features and splits.
+type AssocResult struct {
+	CLIP            Retrieval `json:"clip"`  // dot-product retrieval of the projections
+	Proto           Retrieval `json:"proto"` // Euclidean nearest neighbour of L2-normalised prototype embeddings
+	TrainPairs      int       `json:"train_pairs"`
+	ValPairs        int       `json:"val_pairs"`
+	SeenTestPairs   int       `json:"seen_test_pairs"`
+	UnseenTestPairs int       `json:"unseen_test_pairs"`
+	BestEpoch       int       `json:"best_epoch"`  // CLIP epoch kept (by validation audio→image accuracy)
+	ValA2I          float64   `json:"val_a2i"`     // at BestEpoch
+	Temperature     float64   `json:"temperature"` // final τ
+	ProtoBestEpoch  int       `json:"proto_best_epoch"`
+}
+
+type pairSet struct {
+	a, v   []float64
+	labels []int
+}
+
+func collect(a, v Modal, ps []Pair) pairSet {
+	ax, _, da := dense(a.X)
+	vx, _, dv := dense(v.X)
+	s := pairSet{}
+	for _, p := range ps {
+		s.a = append(s.a, ax[p.A*da:(p.A+1)*da]...)
+		s.v = append(s.v, vx[p.V*dv:(p.V+1)*dv]...)
+		s.labels = append(s.labels, a.Labels[p.A])
+	}
+	return s
+}
+
+func (s pairSet) subset(idx []int, da, dv int) pairSet {
+	var o pairSet
+	for _, i := range idx {
+		o.a = append(o.a, s.a[i*da:(i+1)*da]...)
+		o.v = append(o.v, s.v[i*dv:(i+1)*dv]...)
+		o.labels = append(o.labels, s.labels[i])
+	}
+	return o
+}
+
+func checkModal(name string, m Modal) (int, error) {
+	_, n, d := dense(m.X)
+	if n != len(m.Labels) {
+		return 0, fmt.Errorf("lsm: associate: %s has %d samples and %d labels", name, n, len(m.Labels))
+	}
+	return d, nil
+}
+
+// Associate trains one projection per modality with the symmetric
+// contrastive loss on audio–vision pairs of the Seen classes (paired by
+// index within class), selects the epoch on validation pairs carved from the
+// training pairs, and tests retrieval once on the test pairs of the Seen and
+// Unseen classes. The prototypical-network baseline is trained and scored on
+// the same pairs.
+func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocConfig) (AssocResult, error) {
+	cfg = cfg.withDefaults()
+	var res AssocResult
+	switch {
+	case !(cfg.LR > 0) || !(cfg.ProtoLR > 0) || !(cfg.Temperature > 0):
+		return res, fmt.Errorf("lsm: associate: learning rates and temperature must be positive")
+	case cfg.ProjDim < 1 || cfg.ProtoDim < 1 || cfg.Batch < 1 || cfg.Epochs < 1 || cfg.ProtoEpochs < 1:
+		return res, fmt.Errorf("lsm: associate: sizes and epochs must be positive")
+	case cfg.ValFraction >= 1:
+		return res, fmt.Errorf("lsm: associate: validation fraction %g must be below 1", cfg.ValFraction)
+	case cfg.Loss != "infonce" && cfg.Loss != "soft":
+		return res, fmt.Errorf("lsm: associate: unknown loss %q (want infonce or soft)", cfg.Loss)
+	}
+	da, err := checkModal("audio train", audioTrain)
+	if err != nil {
+		return res, err
+	}
+	dv, err := checkModal("vision train", visionTrain)
+	if err != nil {
+		return res, err
+	}
+	if d, err := checkModal("audio test", audioTest); err != nil || d != da {
+		return res, fmtErr(err, "audio test has %d features, train %d", d, da)
+	}
+	if d, err := checkModal("vision test", visionTest); err != nil || d != dv {
+		return res, fmtErr(err, "vision test has %d features, train %d", d, dv)
+	}
+	all := collect(audioTrain, visionTrain, PairByClass(audioTrain.Labels, visionTrain.Labels, cfg.Seen, cfg.TrainPerClass))
+	tr, va := StratifiedSplit(all.labels, cfg.ValFraction, cfg.Seed)
+	train, val := all.subset(tr, da, dv), all.subset(va, da, dv)
+	if len(train.labels) < 2 {
+		return res, fmt.Errorf("lsm: associate: %d training pairs in classes %v", len(train.labels), cfg.Seen)
+	}
+	tpc := cfg.TestPerClass
+	if tpc < 0 {
+		tpc = 0
+	}
+	seen := collect(audioTest, visionTest, PairByClass(audioTest.Labels, visionTest.Labels, cfg.Seen, tpc))
+	unseen := collect(audioTest, visionTest, PairByClass(audioTest.Labels, visionTest.Labels, cfg.Unseen, tpc))
+	res.TrainPairs, res.ValPairs = len(train.labels), len(val.labels)
+	res.SeenTestPairs, res.UnseenTestPairs = len(seen.labels), len(unseen.labels)
+
+	if !cfg.Raw {
+		n := len(train.labels)
+		sa, sv := FitStandardizer(train.a, n, da), FitStandardizer(train.v, n, dv)
+		for _, s := range []*pairSet{&train, &val, &seen, &unseen} {
+			s.a = sa.Apply(s.a, len(s.labels))
+			s.v = sv.Apply(s.v, len(s.labels))
+		}
+	}
+
+	h := newCLIPHeads(da, dv, cfg)
+	res.BestEpoch, res.ValA2I = h.train(train, val, cfg)
+	res.Temperature = math.Exp(-h.logScale[0])
+	res.CLIP = h.score(seen, unseen)
+
+	p := newProtoHeads(da, dv, cfg)
+	res.ProtoBestEpoch, _ = p.train(train, val, cfg)
+	res.Proto = p.score(seen, unseen)
+	return res, nil
+}
+
+func fmtErr(err error, format string, args ...any) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("lsm: associate: "+format, args...)
+}
+
+// heads are two projections into a shared space.
+type heads struct {
+	a, v     *MLP
+	logScale []float64 // CLIP only
+	gScale   []float64
+	params   []Param
+	dot      bool // retrieval metric: dot product (CLIP) or Euclidean on L2-normalised embeddings (proto)
+}
+
+func newCLIPHeads(da, dv int, cfg AssocConfig) *heads {
+	r := rng.New(cfg.Seed, "lsm/associate/clip-init")
+	h := &heads{
+		a:        NewMLP([]int{da, cfg.ProjDim}, cfg.Activation, true, r),
+		v:        NewMLP([]int{dv, cfg.ProjDim}, cfg.Activation, true, r),
+		logScale: []float64{-math.Log(cfg.Temperature)},
+		gScale:   []float64{0},
+		dot:      true,
+	}
+	h.params = slices.Concat(h.a.Params(), h.v.Params())
+	if cfg.LearnTemperature {
+		h.params = append(h.params, Param{"logit_scale", h.logScale, h.gScale})
+	}
+	return h
+}
+
+func newProtoHeads(da, dv int, cfg AssocConfig) *heads {
+	r := rng.New(cfg.Seed, "lsm/associate/proto-init")
+	h := &heads{
+		a: NewMLP([]int{da, cfg.ProtoDim}, Identity, false, r),
+		v: NewMLP([]int{dv, cfg.ProtoDim}, Identity, false, r),
+	}
+	h.params = slices.Concat(h.a.Params(), h.v.Params())
+	return h
+}
+
+func (h *heads) embed(s pairSet) (ea, ev []float64) {
+	n := len(s.labels)
+	ea = slices.Clone(h.a.Forward(s.a, n))
+	ev = slices.Clone(h.v.Forward(s.v, n))
+	return ea, ev
+}
+
+// score evaluates retrieval in both directions on the seen and unseen pairs.
+func (h *heads) score(seen, unseen pairSet) Retrieval {
+	var r Retrieval
+	r.SeenA2I, r.SeenI2A = h.retrieval(seen)
+	r.UnseenA2I, r.UnseenI2A = h.retrieval(unseen)
+	return r
+}
+
+func (h *heads) retrieval(s pairSet) (a2i, i2a float64) {
+	if len(s.labels) == 0 {
+		return 0, 0
+	}
+	ea, ev := h.embed(s)
+	d := h.a.Out()
+	if !h.dot {
+		normalize(ea, d)
+		normalize(ev, d)
+	}
+	return Top1(ea, s.labels, ev, s.labels, d, h.dot), Top1(ev, s.labels, ea, s.labels, d, h.dot)
+}
+
+func normalize(x []float64, d int) {
+	for i := 0; i < len(x); i += d {
+		if n := floats.Norm(x[i:i+d], 2); n > 0 {
+			floats.Scale(1/n, x[i:i+d])
+		}
+	}
+}
+
+// Top1 is the share of queries (rows of q, d wide) whose best key has the
+// query's label. Scores are dot products when dot, else negative Euclidean
+// distances; ties go to the lowest key index.
+func Top1(q []float64, qLabels []int, keys []float64, kLabels []int, d int, dot bool) float64 {
+	if len(qLabels) == 0 {
+		return 0
+	}
+	correct := 0
+	for i, y := range qLabels {
+		qi := q[i*d : (i+1)*d]
+		best, bestJ := math.Inf(-1), -1
+		for j := range kLabels {
+			kj := keys[j*d : (j+1)*d]
+			var s float64
+			if dot {
+				s = floats.Dot(qi, kj)
+			} else {
+				s = -floats.Distance(qi, kj, 2)
+			}
+			if s > best {
+				best, bestJ = s, j
+			}
+		}
+		if bestJ >= 0 && kLabels[bestJ] == y {
+			correct++
+		}
+	}
+	return float64(correct) / float64(len(qLabels))
+}
+
+func (h *heads) snapshot(dst [][]float64) [][]float64 {
+	if dst == nil {
+		dst = make([][]float64, len(h.params))
+	}
+	for i, p := range h.params {
+		dst[i] = append(dst[i][:0], p.W...)
+	}
+	return dst
+}
+
+func (h *heads) restore(src [][]float64) {
+	for i, p := range h.params {
+		copy(p.W, src[i])
+	}
+}
+
+// train runs the CLIP heads; it returns the kept epoch and its validation
+// audio→image accuracy.
+func (h *heads) train(train, val pairSet, cfg AssocConfig) (bestEpoch int, bestAcc float64) {
+	if h.logScale == nil {
+		return h.trainProto(train, val, cfg), 0
+	}
+	da, dv, pd := h.a.In(), h.v.In(), h.a.Out()
+	n := len(train.labels)
+	opt := NewAdam(cfg.LR)
+	shuf := rng.New(cfg.Seed, "lsm/associate/clip-shuffle")
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	bs := min(cfg.Batch, n)
+	xa, xv := make([]float64, bs*da), make([]float64, bs*dv)
+	ga, gv := make([]float64, bs*pd), make([]float64, bs*pd)
+	var best [][]float64
+	bestAcc = -1
+	for ep := 1; ep <= cfg.Epochs; ep++ {
+		shuf.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for s := 0; s+1 < n; s += bs { // a batch of one has no negatives: skip it
+			m := min(bs, n-s)
+			if m < 2 {
+				break
+			}
+			for i, o := range order[s : s+m] {
+				copy(xa[i*da:(i+1)*da], train.a[o*da:(o+1)*da])
+				copy(xv[i*dv:(i+1)*dv], train.v[o*dv:(o+1)*dv])
+			}
+			ZeroGrad(h.params)
+			ea := h.a.Forward(xa[:m*da], m)
+			ev := h.v.Forward(xv[:m*dv], m)
+			lossFn := CLIPLoss
+			if cfg.Loss == "soft" {
+				lossFn = CLIPSoftLoss
+			}
+			_, dls := lossFn(ea, ev, m, pd, h.logScale[0], ga[:m*pd], gv[:m*pd])
+			h.gScale[0] = dls
+			h.a.Backward(ga[:m*pd], m, nil)
+			h.v.Backward(gv[:m*pd], m, nil)
+			opt.Step(h.params)
+		}
+		if len(val.labels) == 0 {
+			bestEpoch = ep
+			if cfg.Progress != nil {
+				cfg.Progress("clip", ep, cfg.Epochs, 0)
+			}
+			continue
+		}
+		acc, _ := h.retrieval(val)
+		if acc > bestAcc {
+			bestAcc, bestEpoch = acc, ep
+			best = h.snapshot(best)
+		}
+		if cfg.Progress != nil {
+			cfg.Progress("clip", ep, cfg.Epochs, acc)
+		}
+	}
+	if best != nil {
+		h.restore(best)
+	}
+	return bestEpoch, max(bestAcc, 0)
+}
+
+// trainProto trains the prototype heads full-batch: audio queries against
+// vision prototypes and vision queries against audio prototypes.
+func (h *heads) trainProto(train, val pairSet, cfg AssocConfig) int {
+	idx := map[int]int{}
+	for _, c := range cfg.Seen {
+		if _, ok := idx[c]; !ok {
+			idx[c] = len(idx)
+		}
+	}
+	n := len(train.labels)
+	y := make([]int, n)
+	for i, c := range train.labels {
+		y[i] = idx[c]
+	}
+	k, pd := len(idx), h.a.Out()
+	opt := NewAdam(cfg.ProtoLR)
+	ga, gv := make([]float64, n*pd), make([]float64, n*pd)
+	ta, tv := make([]float64, n*pd), make([]float64, n*pd)
+	var best [][]float64
+	bestAcc, bestEpoch := -1.0, 0
+	for ep := 1; ep <= cfg.ProtoEpochs; ep++ {
+		ZeroGrad(h.params)
+		ea := h.a.Forward(train.a, n)
+		ev := h.v.Forward(train.v, n)
+		// a→v prototypes, then v→a prototypes; each half of the loss.
+		ProtoLoss(ea, y, ev, y, pd, k, ga, gv)
+		ProtoLoss(ev, y, ea, y, pd, k, tv, ta)
+		for i := range ga {
+			ga[i] = 0.5 * (ga[i] + ta[i])
+			gv[i] = 0.5 * (gv[i] + tv[i])
+		}
+		h.a.Backward(ga, n, nil)
+		h.v.Backward(gv, n, nil)
+		opt.Step(h.params)
+		if len(val.labels) == 0 {
+			bestEpoch = ep
+			if cfg.Progress != nil {
+				cfg.Progress("proto", ep, cfg.ProtoEpochs, 0)
+			}
+			continue
+		}
+		acc, _ := h.retrieval(val)
+		if acc > bestAcc {
+			bestAcc, bestEpoch = acc, ep
+			best = h.snapshot(best)
+		}
+		if cfg.Progress != nil {
+			cfg.Progress("proto", ep, cfg.ProtoEpochs, acc)
+		}
+	}
+	if best != nil {
+		h.restore(best)
+	}
+	return bestEpoch
+}

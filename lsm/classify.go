@@ -1,0 +1,438 @@
+package lsm
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/rramtwin/rramtwin/internal/rng"
+)
+
+// TrainConfig configures a readout trained by Classify. Zero fields take the
+// defaults named per field.
+type TrainConfig struct {
+	Hidden      []int      `json:"hidden,omitempty"`  // hidden widths; none = linear probe
+	Activation  Activation `json:"activation"`        // hidden non-linearity; Identity (zero) means GELU when Hidden is set
+	Optimizer   string     `json:"optimizer"`         // "adam" (default) or "adamw"
+	LR          float64    `json:"lr"`                // learning rate; 0 = 1e-3
+	WeightDecay float64    `json:"weight_decay"`      // AdamW decay; 0 = 0.01 for adamw, none for adam
+	Batch       int        `json:"batch"`             // mini-batch size; 0 = 100
+	Epochs      int        `json:"epochs"`            // 0 = 100
+	ValFraction float64    `json:"val_fraction"`      // share of training data held out for model selection; 0 = 0.1, <0 = none (last epoch kept)
+	Patience    int        `json:"patience"`          // stop after this many epochs without a better validation accuracy; 0 = never stop early
+	Seed        uint64     `json:"seed"`              // initialisation, split and shuffling
+	Raw         bool       `json:"raw,omitempty"`     // skip feature standardisation
+	Classes     int        `json:"classes,omitempty"` // number of classes; 0 = 1 + the largest label seen
+
+	// Progress, when set, is called after every epoch with the epoch's mean
+	// training loss and validation accuracy (0 without a validation split).
+	Progress func(epoch, epochs int, loss, valAcc float64) `json:"-"`
+}
+
+// The authors' readouts (DESIGN §3).
+var (
+	// ProbeNMNIST: linear probe, Adam lr 1e-4, batch 100, 100 epochs.
+	ProbeNMNIST = TrainConfig{Optimizer: "adam", LR: 1e-4, Batch: 100, Epochs: 100}
+	// ProbeAudio: linear probe, AdamW lr 6e-4, batch 256, 600 epochs.
+	ProbeAudio = TrainConfig{Optimizer: "adamw", LR: 6e-4, Batch: 256, Epochs: 600}
+)
+
+func (c TrainConfig) withDefaults() TrainConfig {
+	if c.Optimizer == "" {
+		c.Optimizer = "adam"
+	}
+	if c.LR == 0 {
+		c.LR = 1e-3
+	}
+	if c.WeightDecay == 0 && c.Optimizer == "adamw" {
+		c.WeightDecay = 0.01
+	}
+	if c.Batch == 0 {
+		c.Batch = 100
+	}
+	if c.Epochs == 0 {
+		c.Epochs = 100
+	}
+	if c.ValFraction == 0 {
+		c.ValFraction = 0.1
+	}
+	if c.Activation == Identity && len(c.Hidden) > 0 {
+		c.Activation = GELU
+	}
+	return c
+}
+
+func (c TrainConfig) optimizer() (*Adam, error) {
+	switch c.Optimizer {
+	case "adam":
+		a := NewAdam(c.LR)
+		a.WeightDecay = c.WeightDecay
+		return a, nil
+	case "adamw":
+		return NewAdamW(c.LR, c.WeightDecay), nil
+	}
+	return nil, fmt.Errorf("lsm: unknown optimizer %q (want adam or adamw)", c.Optimizer)
+}
+
+func (c TrainConfig) validate() error {
+	switch {
+	case !(c.LR > 0) || math.IsInf(c.LR, 0):
+		return fmt.Errorf("lsm: learning rate %g must be positive", c.LR)
+	case c.Batch < 1 || c.Epochs < 1:
+		return fmt.Errorf("lsm: batch %d and epochs %d must be positive", c.Batch, c.Epochs)
+	case c.ValFraction >= 1 || math.IsNaN(c.ValFraction):
+		return fmt.Errorf("lsm: validation fraction %g must be below 1", c.ValFraction)
+	case c.WeightDecay < 0:
+		return fmt.Errorf("lsm: weight decay %g is negative", c.WeightDecay)
+	}
+	for _, h := range c.Hidden {
+		if h < 1 || h > maxDim {
+			return fmt.Errorf("lsm: hidden width %d out of range", h)
+		}
+	}
+	return nil
+}
+
+// Classifier is a trained readout: standardisation (fitted on training data)
+// then the network.
+type Classifier struct {
+	Std     *Standardizer // nil when trained on raw features
+	Net     *MLP
+	Classes int
+}
+
+// Predict returns the arg-max class of each row of x.
+func (c *Classifier) Predict(x *mat.Dense) []int {
+	data, n, d := dense(x)
+	return c.predict(data, n, d)
+}
+
+func (c *Classifier) predict(x []float64, n, d int) []int {
+	if c.Std != nil {
+		x = c.Std.Apply(x, n)
+	}
+	out := make([]int, n)
+	const chunk = 1024
+	for s := 0; s < n; s += chunk {
+		m := min(chunk, n-s)
+		y := c.Net.Forward(x[s*d:(s+m)*d], m)
+		for i := range m {
+			out[s+i] = argmax(y[i*c.Classes : (i+1)*c.Classes])
+		}
+	}
+	return out
+}
+
+func argmax(z []float64) int {
+	best := 0
+	for i, v := range z {
+		if v > z[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// Result is a classification run: the test set is scored once, with the
+// model selected on the validation split.
+type Result struct {
+	Accuracy    float64     `json:"accuracy"`  // test accuracy
+	PerClass    []float64   `json:"per_class"` // test accuracy of each true class (NaN-free: 0 for a class absent from the test set)
+	Confusion   [][]int     `json:"confusion"` // [true][predicted] test counts
+	Classes     int         `json:"classes"`
+	TrainN      int         `json:"train_n"` // samples trained on (after the validation split)
+	ValN        int         `json:"val_n"`
+	TestN       int         `json:"test_n"`
+	BestEpoch   int         `json:"best_epoch"`   // 1-based epoch kept
+	EpochsRun   int         `json:"epochs_run"`   // epochs trained (fewer with early stopping)
+	ValAccuracy float64     `json:"val_accuracy"` // at BestEpoch (NaN-free: 0 without a validation split)
+	TrainLoss   float64     `json:"train_loss"`   // mean loss of the last epoch
+	Model       *Classifier `json:"-"`
+}
+
+func dense(x *mat.Dense) ([]float64, int, int) {
+	if x == nil || x.IsEmpty() {
+		return nil, 0, 0
+	}
+	n, d := x.Dims()
+	raw := x.RawMatrix()
+	if raw.Stride == d {
+		return raw.Data[:n*d], n, d
+	}
+	out := make([]float64, 0, n*d)
+	for i := range n {
+		out = append(out, raw.Data[i*raw.Stride:i*raw.Stride+d]...)
+	}
+	return out, n, d
+}
+
+// Classify trains a readout on (train, trainY), selecting the epoch by
+// accuracy on a stratified validation split carved from the training data,
+// and scores the test set once. Rows of train and test are samples.
+func Classify(train *mat.Dense, trainY []int, test *mat.Dense, testY []int, cfg TrainConfig) (Result, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return Result{}, err
+	}
+	xtr, ntr, d := dense(train)
+	xte, nte, dte := dense(test)
+	switch {
+	case ntr == 0:
+		return Result{}, fmt.Errorf("lsm: classify: empty training set")
+	case len(trainY) != ntr || len(testY) != nte:
+		return Result{}, fmt.Errorf("lsm: classify: %d/%d training and %d/%d test labels per samples", len(trainY), ntr, len(testY), nte)
+	case nte > 0 && dte != d:
+		return Result{}, fmt.Errorf("lsm: classify: test features have %d columns, training %d", dte, d)
+	}
+	k := cfg.Classes
+	for _, y := range slices.Concat(trainY, testY) {
+		if y < 0 || (cfg.Classes > 0 && y >= cfg.Classes) {
+			return Result{}, fmt.Errorf("lsm: classify: label %d out of range", y)
+		}
+		if cfg.Classes == 0 {
+			k = max(k, y+1)
+		}
+	}
+	trIdx, valIdx := StratifiedSplit(trainY, cfg.ValFraction, cfg.Seed)
+	xt, yt := gather(xtr, d, trainY, trIdx)
+	xv, yv := gather(xtr, d, trainY, valIdx)
+	clf, res, err := train1(xt, yt, xv, yv, d, k, cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	res.TrainN, res.ValN, res.TestN = len(yt), len(yv), nte
+	pred := clf.predict(xte, nte, d)
+	res.Accuracy, res.PerClass, res.Confusion = Score(testY, pred, k)
+	res.Classes = k
+	res.Model = clf
+	return res, nil
+}
+
+func gather(x []float64, d int, y []int, idx []int) ([]float64, []int) {
+	xo := make([]float64, 0, len(idx)*d)
+	yo := make([]int, 0, len(idx))
+	for _, i := range idx {
+		xo = append(xo, x[i*d:(i+1)*d]...)
+		yo = append(yo, y[i])
+	}
+	return xo, yo
+}
+
+func train1(xt []float64, yt []int, xv []float64, yv []int, d, k int, cfg TrainConfig) (*Classifier, Result, error) {
+	var res Result
+	opt, err := cfg.optimizer()
+	if err != nil {
+		return nil, res, err
+	}
+	n := len(yt)
+	clf := &Classifier{Classes: k}
+	if !cfg.Raw {
+		clf.Std = FitStandardizer(xt, n, d)
+		xt = clf.Std.Apply(xt, n)
+	}
+	sizes := slices.Concat([]int{d}, cfg.Hidden, []int{k})
+	clf.Net = NewMLP(sizes, cfg.Activation, false, rng.New(cfg.Seed, "lsm/classify/init"))
+	params := clf.Net.Params()
+	shuf := rng.New(cfg.Seed, "lsm/classify/shuffle")
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	bs := min(cfg.Batch, n)
+	xb := make([]float64, bs*d)
+	yb := make([]int, bs)
+	dl := make([]float64, bs*k)
+	best := make([][]float64, len(params))
+	bestAcc, since := -1.0, 0
+	for ep := 1; ep <= cfg.Epochs; ep++ {
+		shuf.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		total := 0.0
+		for s := 0; s < n; s += bs {
+			m := min(bs, n-s)
+			for i, o := range order[s : s+m] {
+				copy(xb[i*d:(i+1)*d], xt[o*d:(o+1)*d])
+				yb[i] = yt[o]
+			}
+			ZeroGrad(params)
+			out := clf.Net.Forward(xb[:m*d], m)
+			total += SoftmaxCE(out, m, k, yb[:m], dl[:m*k]) * float64(m)
+			clf.Net.Backward(dl[:m*k], m, nil)
+			opt.Step(params)
+		}
+		res.TrainLoss = total / float64(n)
+		res.EpochsRun = ep
+		if len(yv) == 0 {
+			res.BestEpoch = ep
+			if cfg.Progress != nil {
+				cfg.Progress(ep, cfg.Epochs, res.TrainLoss, 0)
+			}
+			continue
+		}
+		acc, _, _ := Score(yv, clf.predict(xv, len(yv), d), k)
+		if cfg.Progress != nil {
+			cfg.Progress(ep, cfg.Epochs, res.TrainLoss, acc)
+		}
+		if acc > bestAcc {
+			bestAcc, since, res.BestEpoch, res.ValAccuracy = acc, 0, ep, acc
+			for i, p := range params {
+				best[i] = append(best[i][:0], p.W...)
+			}
+		} else if since++; cfg.Patience > 0 && since >= cfg.Patience {
+			break
+		}
+	}
+	if len(yv) > 0 {
+		for i, p := range params {
+			copy(p.W, best[i])
+		}
+	}
+	return clf, res, nil
+}
+
+// StratifiedSplit splits sample indices into training and validation parts,
+// taking round(frac·n_c) samples of each class c for validation (at least
+// one when frac > 0 and the class has two or more samples), chosen by a
+// permutation seeded from seed. frac ≤ 0 gives no validation part. Both
+// parts are in increasing index order.
+func StratifiedSplit(labels []int, frac float64, seed uint64) (train, val []int) {
+	if frac <= 0 {
+		train = make([]int, len(labels))
+		for i := range train {
+			train[i] = i
+		}
+		return train, nil
+	}
+	byClass := map[int][]int{}
+	var classes []int
+	for i, y := range labels {
+		if _, ok := byClass[y]; !ok {
+			classes = append(classes, y)
+		}
+		byClass[y] = append(byClass[y], i)
+	}
+	slices.Sort(classes)
+	r := rng.New(seed, "lsm/split")
+	isVal := make([]bool, len(labels))
+	for _, c := range classes {
+		idx := byClass[c]
+		nv := int(math.Round(frac * float64(len(idx))))
+		if nv == 0 && len(idx) >= 2 {
+			nv = 1
+		}
+		nv = min(nv, len(idx)-1)
+		perm := r.Perm(len(idx))
+		for _, p := range perm[:max(nv, 0)] {
+			isVal[idx[p]] = true
+		}
+	}
+	for i, v := range isVal {
+		if v {
+			val = append(val, i)
+		} else {
+			train = append(train, i)
+		}
+	}
+	return train, val
+}
+
+// Score compares predictions with the truth over k classes: accuracy, the
+// accuracy of each true class (0 where a class has no samples), and the
+// confusion matrix [true][predicted].
+func Score(truth, pred []int, k int) (acc float64, perClass []float64, confusion [][]int) {
+	confusion = make([][]int, k)
+	for i := range confusion {
+		confusion[i] = make([]int, k)
+	}
+	correct := 0
+	for i, y := range truth {
+		if p := pred[i]; p >= 0 && p < k && y >= 0 && y < k {
+			confusion[y][p]++
+		}
+		if pred[i] == y {
+			correct++
+		}
+	}
+	perClass = make([]float64, k)
+	for c, row := range confusion {
+		tot := 0
+		for _, v := range row {
+			tot += v
+		}
+		if tot > 0 {
+			perClass[c] = float64(row[c]) / float64(tot)
+		}
+	}
+	if len(truth) > 0 {
+		acc = float64(correct) / float64(len(truth))
+	}
+	return acc, perClass, confusion
+}
+
+// CVResult is a k-fold cross-validation: one Result per fold (each fold's
+// test part is touched once) and the mean and sample standard deviation of
+// their accuracies.
+type CVResult struct {
+	Folds []Result `json:"folds"`
+	Mean  float64  `json:"mean"`
+	Std   float64  `json:"std"`
+}
+
+// CrossValidate runs Classify over k stratified folds of (x, y): fold f
+// tests on the samples whose within-class rank (in a seeded permutation) is
+// f mod k and trains on the rest (with its own validation split).
+func CrossValidate(x *mat.Dense, y []int, k int, cfg TrainConfig) (CVResult, error) {
+	data, n, d := dense(x)
+	if k < 2 || k > n {
+		return CVResult{}, fmt.Errorf("lsm: cross-validation: %d folds for %d samples", k, n)
+	}
+	if len(y) != n {
+		return CVResult{}, fmt.Errorf("lsm: cross-validation: %d labels for %d samples", len(y), n)
+	}
+	fold := make([]int, n)
+	byClass := map[int][]int{}
+	var classes []int
+	for i, c := range y {
+		if _, ok := byClass[c]; !ok {
+			classes = append(classes, c)
+		}
+		byClass[c] = append(byClass[c], i)
+	}
+	slices.Sort(classes)
+	r := rng.New(cfg.Seed, "lsm/cv")
+	for _, c := range classes {
+		idx := byClass[c]
+		for rank, p := range r.Perm(len(idx)) {
+			fold[idx[p]] = rank % k
+		}
+	}
+	if cfg.Classes == 0 {
+		cfg.Classes = slices.Max(y) + 1
+	}
+	var out CVResult
+	for f := range k {
+		var tr, te []int
+		for i, fi := range fold {
+			if fi == f {
+				te = append(te, i)
+			} else {
+				tr = append(tr, i)
+			}
+		}
+		xtr, ytr := gather(data, d, y, tr)
+		xte, yte := gather(data, d, y, te)
+		res, err := Classify(mat.NewDense(len(tr), d, xtr), ytr, mat.NewDense(len(te), d, xte), yte, cfg)
+		if err != nil {
+			return CVResult{}, fmt.Errorf("lsm: cross-validation fold %d: %w", f, err)
+		}
+		res.Model = nil
+		out.Folds = append(out.Folds, res)
+		out.Mean += res.Accuracy / float64(k)
+	}
+	for _, r := range out.Folds {
+		out.Std += (r.Accuracy - out.Mean) * (r.Accuracy - out.Mean)
+	}
+	out.Std = math.Sqrt(out.Std / float64(k-1))
+	return out, nil
+}

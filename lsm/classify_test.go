@@ -1,0 +1,260 @@
+package lsm
+
+import (
+	"math"
+	"reflect"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/rramtwin/rramtwin/internal/rng"
+)
+
+// clusters draws n samples of k Gaussian classes in d dimensions: class
+// means N(0, sep²), unit noise.
+func clusters(name string, n, k, d int, sep float64) (*mat.Dense, []int) {
+	means := rng.NewStream(4, "means")
+	s := rng.NewStream(5, name)
+	x := mat.NewDense(n, d, nil)
+	y := make([]int, n)
+	for i := range n {
+		y[i] = i % k
+		for j := range d {
+			x.Set(i, j, sep*means.Norm(uint64(y[i]*d+j))+s.Norm(uint64(i*d+j)))
+		}
+	}
+	return x, y
+}
+
+func TestClassify(t *testing.T) {
+	xtr, ytr := clusters("train", 2000, 4, 20, 0.6)
+	xte, yte := clusters("test", 1000, 4, 20, 0.6)
+	cfg := TrainConfig{LR: 1e-2, Batch: 50, Epochs: 20, Seed: 1, Patience: 5}
+	res, err := Classify(xtr, ytr, xte, yte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Accuracy < 0.9 {
+		t.Errorf("linear probe accuracy %.3f on separable clusters", res.Accuracy)
+	}
+	if res.TrainN+res.ValN != 2000 || res.ValN != 200 || res.TestN != 1000 || res.Classes != 4 {
+		t.Errorf("split sizes %d/%d/%d, classes %d", res.TrainN, res.ValN, res.TestN, res.Classes)
+	}
+	total := 0
+	for c, row := range res.Confusion {
+		n := 0
+		for _, v := range row {
+			n += v
+		}
+		total += n
+		if math.Abs(res.PerClass[c]-float64(row[c])/float64(n)) > 1e-12 {
+			t.Errorf("per-class accuracy %d inconsistent", c)
+		}
+	}
+	if total != 1000 || res.BestEpoch < 1 || res.BestEpoch > res.EpochsRun {
+		t.Errorf("confusion total %d, best epoch %d of %d", total, res.BestEpoch, res.EpochsRun)
+	}
+	again, _ := Classify(xtr, ytr, xte, yte, cfg)
+	again.Model, res.Model = nil, nil
+	if !reflect.DeepEqual(res, again) {
+		t.Error("same seed gave a different result")
+	}
+	// The kept model re-scores the test set to the reported accuracy.
+	model, _ := Classify(xtr, ytr, xte, yte, cfg)
+	if acc, _, _ := Score(yte, model.Model.Predict(xte), 4); acc != res.Accuracy {
+		t.Errorf("Predict gives %.4f, result says %.4f", acc, res.Accuracy)
+	}
+	// Progress sees every epoch run, in order.
+	seen := 0
+	withProgress := cfg
+	withProgress.Progress = func(ep, epochs int, loss, val float64) {
+		seen++
+		if ep != seen || epochs != 20 || !(loss > 0) || val < 0 || val > 1 {
+			t.Errorf("progress(%d, %d, %g, %g)", ep, epochs, loss, val)
+		}
+	}
+	if r, _ := Classify(xtr, ytr, xte, yte, withProgress); seen != r.EpochsRun || r.Accuracy != res.Accuracy {
+		t.Errorf("progress called %d times for %d epochs", seen, r.EpochsRun)
+	}
+	// A small MLP with AdamW also learns.
+	mlp := TrainConfig{Hidden: []int{16}, Optimizer: "adamw", LR: 3e-3, Batch: 64, Epochs: 20, Seed: 2}
+	if r, err := Classify(xtr, ytr, xte, yte, mlp); err != nil || r.Accuracy < 0.9 {
+		t.Errorf("MLP: %.3f, %v", r.Accuracy, err)
+	}
+}
+
+func TestClassifyErrors(t *testing.T) {
+	x, y := clusters("e", 20, 2, 3, 1)
+	if _, err := Classify(x, y[:5], x, y, TrainConfig{}); err == nil {
+		t.Error("label count mismatch accepted")
+	}
+	bad := append([]int(nil), y...)
+	bad[0] = -1
+	if _, err := Classify(x, bad, x, y, TrainConfig{}); err == nil {
+		t.Error("negative label accepted")
+	}
+	if _, err := Classify(x, y, x, y, TrainConfig{Optimizer: "sgd"}); err == nil {
+		t.Error("unknown optimizer accepted")
+	}
+	x4 := mat.NewDense(20, 4, nil)
+	if _, err := Classify(x, y, x4, y, TrainConfig{}); err == nil {
+		t.Error("feature width mismatch accepted")
+	}
+	if _, err := Classify(x, y, x, y, TrainConfig{ValFraction: 1}); err == nil {
+		t.Error("validation fraction 1 accepted")
+	}
+}
+
+func TestStratifiedSplit(t *testing.T) {
+	y := make([]int, 1000)
+	for i := range y {
+		y[i] = i % 3
+		if i%10 == 0 {
+			y[i] = 7 // a class of 100
+		}
+	}
+	tr, va := StratifiedSplit(y, 0.1, 9)
+	if len(tr)+len(va) != 1000 {
+		t.Fatal("split loses samples")
+	}
+	per := map[int]int{}
+	for _, i := range va {
+		per[y[i]]++
+	}
+	if per[7] != 10 || per[0]+per[1]+per[2] != 90 {
+		t.Errorf("per-class validation counts %v", per)
+	}
+	tr2, va2 := StratifiedSplit(y, 0.1, 9)
+	if !reflect.DeepEqual(tr, tr2) || !reflect.DeepEqual(va, va2) {
+		t.Error("split not deterministic")
+	}
+	if _, v := StratifiedSplit(y, 0, 9); v != nil {
+		t.Error("fraction 0 gave a validation part")
+	}
+}
+
+// modalities draws audio and vision features of classes 1..9 from a shared
+// 5-dimensional class latent through different random linear maps plus
+// noise, so a shared space exists and extends to unseen classes.
+func modalities(name string, perClass, da, dv int) (Modal, Modal) {
+	const latent = 5
+	lat := rng.NewStream(6, "latent")
+	ma, mv := rng.NewStream(6, "map-a"), rng.NewStream(6, "map-v")
+	s := rng.NewStream(7, name)
+	n := 9 * perClass
+	a, v := mat.NewDense(n, da, nil), mat.NewDense(n, dv, nil)
+	la, lv := make([]int, n), make([]int, n)
+	for i := range n {
+		c := 1 + i%9
+		la[i], lv[i] = c, c
+		z := make([]float64, latent)
+		for l := range z {
+			z[l] = 3 * lat.Norm(uint64(c*latent+l))
+		}
+		for j := range da {
+			x := 0.0
+			for l, zl := range z {
+				x += ma.Norm(uint64(j*latent+l)) * zl
+			}
+			a.Set(i, j, x+s.Norm(uint64(2*(i*da+j))))
+		}
+		for j := range dv {
+			x := 0.0
+			for l, zl := range z {
+				x += mv.Norm(uint64(j*latent+l)) * zl
+			}
+			v.Set(i, j, x+s.Norm(uint64(2*(i*dv+j)+1)))
+		}
+	}
+	return Modal{a, la}, Modal{v, lv}
+}
+
+func TestAssociate(t *testing.T) {
+	atr, vtr := modalities("train", 40, 12, 16)
+	ate, vte := modalities("test", 20, 12, 16)
+	cfg := AssocConfig{Epochs: 15, ProtoEpochs: 60, Seed: 3, ProjDim: 8, ProtoDim: 8}
+	res, err := Associate(atr, vtr, ate, vte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", res)
+	if res.TrainPairs+res.ValPairs != 7*40 || res.SeenTestPairs != 7*20 || res.UnseenTestPairs != 2*20 {
+		t.Errorf("pair counts %d+%d, %d, %d", res.TrainPairs, res.ValPairs, res.SeenTestPairs, res.UnseenTestPairs)
+	}
+	if res.CLIP.SeenA2I < 0.6 || res.CLIP.SeenI2A < 0.6 {
+		t.Errorf("CLIP seen retrieval %.3f / %.3f (chance 0.14)", res.CLIP.SeenA2I, res.CLIP.SeenI2A)
+	}
+	if res.CLIP.UnseenA2I < 0.75 || res.CLIP.UnseenI2A < 0.75 {
+		t.Errorf("CLIP unseen retrieval %.3f / %.3f (chance 0.5)", res.CLIP.UnseenA2I, res.CLIP.UnseenI2A)
+	}
+	if res.Proto.SeenA2I < 0.5 {
+		t.Errorf("prototype seen retrieval %.3f", res.Proto.SeenA2I)
+	}
+	if res.Temperature != 1 {
+		t.Errorf("fixed temperature moved to %g", res.Temperature)
+	}
+	cfg.LearnTemperature = true
+	res2, err := Associate(atr, vtr, ate, vte, cfg)
+	if err != nil || res2.Temperature == 1 {
+		t.Errorf("learnable temperature stayed at %g: %v", res2.Temperature, err)
+	}
+	soft, err := Associate(atr, vtr, ate, vte, AssocConfig{Epochs: 15, ProtoEpochs: 60, Seed: 3, ProjDim: 8, ProtoDim: 8, Loss: "soft"})
+	if err != nil || soft.CLIP.SeenA2I < 0.5 { // it learns (7-way chance 0.14)
+		t.Errorf("soft-target loss: %+v, %v", soft.CLIP, err)
+	}
+	calls := map[string]int{}
+	cfgP := AssocConfig{Epochs: 3, ProtoEpochs: 4, Seed: 3, ProjDim: 8, ProtoDim: 8,
+		Progress: func(model string, ep, epochs int, val float64) { calls[model]++ }}
+	if _, err := Associate(atr, vtr, ate, vte, cfgP); err != nil || calls["clip"] != 3 || calls["proto"] != 4 {
+		t.Errorf("progress calls %v, %v", calls, err)
+	}
+	if _, err := Associate(atr, vtr, ate, vte, AssocConfig{Loss: "triplet"}); err == nil {
+		t.Error("unknown loss accepted")
+	}
+	again, _ := Associate(atr, vtr, ate, vte, AssocConfig{Epochs: 15, ProtoEpochs: 60, Seed: 3, ProjDim: 8, ProtoDim: 8})
+	if !reflect.DeepEqual(res, again) {
+		t.Error("same seed gave a different result")
+	}
+}
+
+func TestPairByClassAndTop1(t *testing.T) {
+	a := []int{1, 2, 1, 1, 3}
+	v := []int{1, 1, 2, 2, 3, 3}
+	got := PairByClass(a, v, []int{1, 2}, 0)
+	want := []Pair{{0, 0}, {2, 1}, {1, 2}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("pairs %v, want %v", got, want)
+	}
+	if got := PairByClass(a, v, []int{1}, 1); len(got) != 1 {
+		t.Errorf("per-class cap: %v", got)
+	}
+	q := []float64{1, 0, 0, 1}
+	k := []float64{0, 2, 3, 0}
+	if acc := Top1(q, []int{5, 6}, k, []int{6, 5}, 2, true); acc != 1 {
+		t.Errorf("dot top-1 %g", acc)
+	}
+	if acc := Top1(q, []int{5, 6}, k, []int{5, 6}, 2, false); acc != 0 {
+		t.Errorf("euclidean top-1 %g", acc)
+	}
+}
+
+func TestCrossValidate(t *testing.T) {
+	x, y := clusters("cv", 500, 5, 10, 1.5)
+	cv, err := CrossValidate(x, y, 5, TrainConfig{LR: 1e-2, Batch: 50, Epochs: 10, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tested := 0
+	for _, f := range cv.Folds {
+		tested += f.TestN
+		if f.TestN != 100 {
+			t.Errorf("fold of %d samples, want 100 (stratified)", f.TestN)
+		}
+	}
+	if tested != 500 || cv.Mean < 0.85 || cv.Std < 0 || cv.Std > 0.1 {
+		t.Errorf("cv: %d tested, %.3f ± %.3f", tested, cv.Mean, cv.Std)
+	}
+	if _, err := CrossValidate(x, y, 1, TrainConfig{}); err == nil {
+		t.Error("one fold accepted")
+	}
+}
