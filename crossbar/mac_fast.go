@@ -22,27 +22,31 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 	vacc := ws.vacc[:cols]
 	clear(acc)
 	noise := a.p.Read.Noise
+	var sumG, w2 float64
 	if noise == NoiseOutput {
 		clear(vacc)
-		if p.binary {
-			a.sumBinVar(acc, vacc, r, ws.rows)
-		} else {
-			a.sumWVar(acc, vacc, r, ws.rows, ws.w)
-		}
 	} else {
-		if p.binary {
-			a.sumBin(acc, r, ws.rows)
-		} else {
-			a.sumW(acc, r, ws.rows, ws.w)
-		}
+		vacc = nil
 	}
-	var sumG float64
+	switch {
+	case p.binary && vacc != nil:
+		a.sumBinVar(acc, vacc, r, ws.rows)
+	case p.binary:
+		a.sumBin(acc, r, ws.rows)
+	default:
+		sumG = a.sumW(acc, vacc, r, ws.rows, ws.w, p.energy == 2)
+	}
 	if p.energy == 1 {
 		for _, x := range acc {
 			sumG += x
 		}
+	}
+	if p.binary {
+		w2 = float64(len(ws.rows))
 	} else {
-		sumG = a.sumGAmp2(r, ws.rows, ws.w)
+		for _, x := range ws.w {
+			w2 += float64(x * x)
+		}
 	}
 	if a.p.IR.Mode != IRNone {
 		if err := a.irPlane(ws, r, p, in, v); err != nil {
@@ -63,7 +67,7 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 	for j, x := range acc {
 		switch noise {
 		case NoiseOutput:
-			x += math.Sqrt(vacc[j]) * normal(sv, base+uint64(j))
+			x += math.Sqrt(a.colVar(vacc[j], w2)) * normal(sv, base+uint64(j))
 		case NoiseCell:
 			x += nz[j]
 		}
@@ -96,75 +100,82 @@ func (a *Array) sumBin(acc []float64, r Region, rows []int32) {
 	}
 }
 
-// sumBinVar is sumBin that also sums the read variances.
+// sumBinVar is sumBin that also sums the squared conductances (the
+// output-referred read variance is ρ²·Σ G² + σ_floor²·n, see colVar).
 func (a *Array) sumBinVar(acc, vacc []float64, r Region, rows []int32) {
 	n := len(acc)
 	vacc = vacc[:n]
 	for _, i := range rows {
 		off := (r.Row0+int(i))*a.cols + r.Col0
 		g := a.g[off : off+n]
-		q := a.vr[off : off+n]
 		j := 0
 		for ; j+4 <= n; j += 4 {
-			acc[j] += float64(g[j])
-			vacc[j] += float64(q[j])
-			acc[j+1] += float64(g[j+1])
-			vacc[j+1] += float64(q[j+1])
-			acc[j+2] += float64(g[j+2])
-			vacc[j+2] += float64(q[j+2])
-			acc[j+3] += float64(g[j+3])
-			vacc[j+3] += float64(q[j+3])
+			x0, x1, x2, x3 := float64(g[j]), float64(g[j+1]), float64(g[j+2]), float64(g[j+3])
+			acc[j] += x0
+			vacc[j] += float64(x0 * x0)
+			acc[j+1] += x1
+			vacc[j+1] += float64(x1 * x1)
+			acc[j+2] += x2
+			vacc[j+2] += float64(x2 * x2)
+			acc[j+3] += x3
+			vacc[j+3] += float64(x3 * x3)
 		}
 		for ; j < n; j++ {
-			acc[j] += float64(g[j])
-			vacc[j] += float64(q[j])
+			x := float64(g[j])
+			acc[j] += x
+			vacc[j] += float64(x * x)
 		}
 	}
 }
 
-// sumW adds weighted conductances: acc_j = Σ_i w_i·G_ij.
-func (a *Array) sumW(acc []float64, r Region, rows []int32, w []float64) {
+// sumW adds weighted conductances, acc_j = Σ_i w_i·G_ij, and, when vacc is
+// not nil, their squares. It returns Σ_i w_i²·Σ_j G_ij (the energy weight
+// of amplitude inputs) when energy is set.
+func (a *Array) sumW(acc, vacc []float64, r Region, rows []int32, w []float64, energy bool) float64 {
 	n := len(acc)
+	var e float64
 	for k, i := range rows {
 		wi := w[k]
 		off := (r.Row0+int(i))*a.cols + r.Col0
 		g := a.g[off : off+n]
-		for j := range acc {
-			acc[j] += float64(wi * float64(g[j]))
-		}
-	}
-}
-
-// sumWVar is sumW that also sums w_i²-weighted read variances.
-func (a *Array) sumWVar(acc, vacc []float64, r Region, rows []int32, w []float64) {
-	n := len(acc)
-	vacc = vacc[:n]
-	for k, i := range rows {
-		wi := w[k]
-		w2 := float64(wi * wi)
-		off := (r.Row0+int(i))*a.cols + r.Col0
-		g := a.g[off : off+n]
-		q := a.vr[off : off+n]
-		for j := range acc {
-			acc[j] += float64(wi * float64(g[j]))
-			vacc[j] += float64(w2 * float64(q[j]))
-		}
-	}
-}
-
-// sumGAmp2 is Σ_i w_i²·Σ_j G_ij, the energy weight of amplitude inputs.
-func (a *Array) sumGAmp2(r Region, rows []int32, w []float64) float64 {
-	var s float64
-	n := r.Cols()
-	for k, i := range rows {
-		off := (r.Row0+int(i))*a.cols + r.Col0
 		var row float64
-		for _, g := range a.g[off : off+n] {
-			row += float64(g)
+		switch {
+		case vacc != nil:
+			vacc := vacc[:n]
+			for j := range acc {
+				x := float64(wi * float64(g[j]))
+				acc[j] += x
+				vacc[j] += float64(x * x)
+			}
+		default:
+			j := 0
+			for ; j+4 <= n; j += 4 {
+				acc[j] += float64(wi * float64(g[j]))
+				acc[j+1] += float64(wi * float64(g[j+1]))
+				acc[j+2] += float64(wi * float64(g[j+2]))
+				acc[j+3] += float64(wi * float64(g[j+3]))
+			}
+			for ; j < n; j++ {
+				acc[j] += float64(wi * float64(g[j]))
+			}
 		}
-		s += float64(float64(w[k]*w[k]) * row)
+		if energy {
+			for _, x := range g {
+				row += float64(x)
+			}
+			e += float64(float64(wi*wi) * row)
+		}
 	}
-	return s
+	return e
+}
+
+// colVar is the output-referred read variance of a column, µS²: with
+// per-cell σ² = (ρ·G)² + σ_floor² and drive weights w_i, the variance of
+// Σ_i w_i·G_ij is ρ²·Σ_i (w_i·G_ij)² + σ_floor²·Σ_i w_i², computed from the
+// sums the MAC already has (no per-cell variance traffic).
+func (a *Array) colVar(sumSq, w2 float64) float64 {
+	rd := a.p.Read
+	return float64(rd.NoiseRel*rd.NoiseRel)*sumSq + float64(rd.NoiseFloorUS*rd.NoiseFloorUS)*w2
 }
 
 // cellNoise adds the per-cell reference noise: nz_j = Σ_i w_i·σ_ij·ξ_ij,

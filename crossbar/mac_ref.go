@@ -74,25 +74,26 @@ func (a *Array) macRef(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 			}
 			acc := ws.acc[:cols]
 			for j := range cols {
-				var sum, vsum, e float64
+				var sum, vsum float64
 				for i := range rows {
 					w := drive(pl, i)
 					if w == 0 {
 						continue
 					}
 					k := (r.Row0+i)*a.cols + r.Col0 + j
-					if binary {
-						sum = sum + float64(a.g[k])
-						vsum = vsum + float64(a.vr[k])
-					} else {
-						sum = sum + float64(w*float64(a.g[k]))
-						vsum = vsum + float64(float64(w*w)*float64(a.vr[k]))
+					x := float64(a.g[k])
+					if !binary {
+						x = float64(w * float64(a.g[k]))
 					}
-					e = e + float64(float64(w*w)*float64(a.g[k]))
+					sum = sum + x
+					vsum = vsum + float64(x*x)
 				}
 				acc[j] = sum
 				ws.vacc[j] = vsum
-				ws.nz[j] = e
+			}
+			var w2 float64
+			for _, w := range ws.w {
+				w2 = w2 + float64(w*w)
 			}
 			if p.energy == 1 {
 				for _, x := range acc {
@@ -119,7 +120,7 @@ func (a *Array) macRef(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 				x := acc[j]
 				switch noise {
 				case NoiseOutput:
-					x += math.Sqrt(ws.vacc[j]) * normal(sv, uint64(pl*a.cols+r.Col0+j))
+					x += math.Sqrt(a.colVar(ws.vacc[j], w2)) * normal(sv, uint64(pl*a.cols+r.Col0+j))
 				case NoiseCell:
 					var n float64
 					for i := range rows {
