@@ -64,40 +64,71 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 	codes = codes[:cols]
 	cur = cur[:cols]
 	var clipped int32
+	bits := a.p.ADC.Bits
+	if bits == 0 {
+		for j, x := range acc {
+			switch noise {
+			case NoiseOutput:
+				x += float64(math.Sqrt(a.colVar(vacc[j], w2)) * normal(sv, base+uint64(j)))
+			case NoiseCell:
+				x += nz[j]
+			}
+			cur[j] += float64(float64(vs*x) * p.shift)
+		}
+		return sumG, 0, nil
+	}
+	// convert, inlined: the same operations in the same order.
+	top := float64(int32(1)<<bits - 1)
+	lsb, inv := fs/top, top/fs
+	gain := a.gain[r.Col0:][:cols]
+	off := a.off[r.Col0:][:cols]
 	for j, x := range acc {
 		switch noise {
 		case NoiseOutput:
-			x += math.Sqrt(a.colVar(vacc[j], w2)) * normal(sv, base+uint64(j))
+			x += float64(math.Sqrt(a.colVar(vacc[j], w2)) * normal(sv, base+uint64(j)))
 		case NoiseCell:
 			x += nz[j]
 		}
-		c, d, cl := a.convert(vs*x, r.Col0+j, fs)
-		codes[j] += c << p.bit
-		cur[j] += d * p.shift
-		if cl {
+		q := math.Floor(float64(float64(gain[j]*float64(vs*x))*inv) + off[j] + 0.5)
+		if q < 0 {
+			q = 0
+			clipped++
+		} else if q > top {
+			q = top
 			clipped++
 		}
+		codes[j] += int32(q) << p.bit
+		cur[j] += float64(float64(q*lsb) * p.shift)
 	}
 	return sumG, clipped, nil
 }
 
-// sumBin adds the conductances of the active rows: acc_j = Σ_i G_ij.
+// sumBin adds the conductances of the active rows: acc_j = Σ_i G_ij. Rows
+// go four at a time through a register, in ascending order, so each column
+// sees exactly the additions of the reference.
 func (a *Array) sumBin(acc []float64, r Region, rows []int32) {
 	n := len(acc)
-	for _, i := range rows {
-		off := (r.Row0+int(i))*a.cols + r.Col0
-		g := a.g[off : off+n]
-		j := 0
-		for ; j+4 <= n; j += 4 {
-			acc[j] += float64(g[j])
-			acc[j+1] += float64(g[j+1])
-			acc[j+2] += float64(g[j+2])
-			acc[j+3] += float64(g[j+3])
+	k := 0
+	for ; k+4 <= len(rows); k += 4 {
+		g0 := a.g[a.rowOff(r, rows[k]):][:n]
+		g1 := a.g[a.rowOff(r, rows[k+1]):][:n]
+		g2 := a.g[a.rowOff(r, rows[k+2]):][:n]
+		g3 := a.g[a.rowOff(r, rows[k+3]):][:n]
+		for j := range acc {
+			acc[j] = acc[j] + float64(g0[j]) + float64(g1[j]) + float64(g2[j]) + float64(g3[j])
 		}
-		for ; j < n; j++ {
+	}
+	for ; k < len(rows); k++ {
+		g := a.g[a.rowOff(r, rows[k]):][:n]
+		for j := range acc {
 			acc[j] += float64(g[j])
 		}
 	}
+}
+
+// rowOff is the array index of region row i's first cell.
+func (a *Array) rowOff(r Region, i int32) int {
+	return (r.Row0+int(i))*a.cols + r.Col0
 }
 
 // sumBinVar is sumBin that also sums the squared conductances (the
@@ -105,22 +136,21 @@ func (a *Array) sumBin(acc []float64, r Region, rows []int32) {
 func (a *Array) sumBinVar(acc, vacc []float64, r Region, rows []int32) {
 	n := len(acc)
 	vacc = vacc[:n]
-	for _, i := range rows {
-		off := (r.Row0+int(i))*a.cols + r.Col0
-		g := a.g[off : off+n]
-		j := 0
-		for ; j+4 <= n; j += 4 {
-			x0, x1, x2, x3 := float64(g[j]), float64(g[j+1]), float64(g[j+2]), float64(g[j+3])
-			acc[j] += x0
-			vacc[j] += float64(x0 * x0)
-			acc[j+1] += x1
-			vacc[j+1] += float64(x1 * x1)
-			acc[j+2] += x2
-			vacc[j+2] += float64(x2 * x2)
-			acc[j+3] += x3
-			vacc[j+3] += float64(x3 * x3)
+	k := 0
+	for ; k+4 <= len(rows); k += 4 {
+		g0 := a.g[a.rowOff(r, rows[k]):][:n]
+		g1 := a.g[a.rowOff(r, rows[k+1]):][:n]
+		g2 := a.g[a.rowOff(r, rows[k+2]):][:n]
+		g3 := a.g[a.rowOff(r, rows[k+3]):][:n]
+		for j := range acc {
+			x0, x1, x2, x3 := float64(g0[j]), float64(g1[j]), float64(g2[j]), float64(g3[j])
+			acc[j] = acc[j] + x0 + x1 + x2 + x3
+			vacc[j] = vacc[j] + float64(x0*x0) + float64(x1*x1) + float64(x2*x2) + float64(x3*x3)
 		}
-		for ; j < n; j++ {
+	}
+	for ; k < len(rows); k++ {
+		g := a.g[a.rowOff(r, rows[k]):][:n]
+		for j := range acc {
 			x := float64(g[j])
 			acc[j] += x
 			vacc[j] += float64(x * x)
@@ -130,39 +160,57 @@ func (a *Array) sumBinVar(acc, vacc []float64, r Region, rows []int32) {
 
 // sumW adds weighted conductances, acc_j = Σ_i w_i·G_ij, and, when vacc is
 // not nil, their squares. It returns Σ_i w_i²·Σ_j G_ij (the energy weight
-// of amplitude inputs) when energy is set.
+// of amplitude inputs) when energy is set. Rows go four at a time, in
+// ascending order, as in sumBin.
 func (a *Array) sumW(acc, vacc []float64, r Region, rows []int32, w []float64, energy bool) float64 {
 	n := len(acc)
 	var e float64
-	for k, i := range rows {
+	k := 0
+	if vacc == nil {
+		for ; k+4 <= len(rows); k += 4 {
+			w0, w1, w2, w3 := w[k], w[k+1], w[k+2], w[k+3]
+			g0 := a.g[a.rowOff(r, rows[k]):][:n]
+			g1 := a.g[a.rowOff(r, rows[k+1]):][:n]
+			g2 := a.g[a.rowOff(r, rows[k+2]):][:n]
+			g3 := a.g[a.rowOff(r, rows[k+3]):][:n]
+			var s0, s1, s2, s3 float64
+			for j := range acc {
+				y0, y1, y2, y3 := float64(g0[j]), float64(g1[j]), float64(g2[j]), float64(g3[j])
+				acc[j] = acc[j] + float64(w0*y0) + float64(w1*y1) + float64(w2*y2) + float64(w3*y3)
+				s0 += y0
+				s1 += y1
+				s2 += y2
+				s3 += y3
+			}
+			if energy {
+				e += float64(float64(w0*w0) * s0)
+				e += float64(float64(w1*w1) * s1)
+				e += float64(float64(w2*w2) * s2)
+				e += float64(float64(w3*w3) * s3)
+			}
+		}
+	}
+	for ; k < len(rows); k++ {
 		wi := w[k]
-		off := (r.Row0+int(i))*a.cols + r.Col0
-		g := a.g[off : off+n]
+		g := a.g[a.rowOff(r, rows[k]):][:n]
 		var row float64
-		switch {
-		case vacc != nil:
+		if vacc != nil {
 			vacc := vacc[:n]
 			for j := range acc {
-				x := float64(wi * float64(g[j]))
+				y := float64(g[j])
+				x := float64(wi * y)
 				acc[j] += x
 				vacc[j] += float64(x * x)
+				row += y
 			}
-		default:
-			j := 0
-			for ; j+4 <= n; j += 4 {
-				acc[j] += float64(wi * float64(g[j]))
-				acc[j+1] += float64(wi * float64(g[j+1]))
-				acc[j+2] += float64(wi * float64(g[j+2]))
-				acc[j+3] += float64(wi * float64(g[j+3]))
-			}
-			for ; j < n; j++ {
-				acc[j] += float64(wi * float64(g[j]))
+		} else {
+			for j := range acc {
+				y := float64(g[j])
+				acc[j] += float64(wi * y)
+				row += y
 			}
 		}
 		if energy {
-			for _, x := range g {
-				row += float64(x)
-			}
 			e += float64(float64(wi*wi) * row)
 		}
 	}
@@ -175,7 +223,7 @@ func (a *Array) sumW(acc, vacc []float64, r Region, rows []int32, w []float64, e
 // sums the MAC already has (no per-cell variance traffic).
 func (a *Array) colVar(sumSq, w2 float64) float64 {
 	rd := a.p.Read
-	return float64(rd.NoiseRel*rd.NoiseRel)*sumSq + float64(rd.NoiseFloorUS*rd.NoiseFloorUS)*w2
+	return float64(float64(rd.NoiseRel*rd.NoiseRel)*sumSq) + float64(float64(rd.NoiseFloorUS*rd.NoiseFloorUS)*w2)
 }
 
 // cellNoise adds the per-cell reference noise: nz_j = Σ_i w_i·σ_ij·ξ_ij,

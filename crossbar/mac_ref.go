@@ -120,7 +120,7 @@ func (a *Array) macRef(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 				x := acc[j]
 				switch noise {
 				case NoiseOutput:
-					x += math.Sqrt(a.colVar(ws.vacc[j], w2)) * normal(sv, uint64(pl*a.cols+r.Col0+j))
+					x += float64(math.Sqrt(a.colVar(ws.vacc[j], w2)) * normal(sv, uint64(pl*a.cols+r.Col0+j)))
 				case NoiseCell:
 					var n float64
 					for i := range rows {
@@ -133,12 +133,12 @@ func (a *Array) macRef(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 					}
 					x += n
 				}
-				c, d, cl := a.convert(vs*x, r.Col0+j, fs)
+				c, d, cl := a.convert(float64(vs*x), r.Col0+j, fs)
 				if pl == 0 {
 					codes[j], cur[j] = 0, 0
 				}
 				codes[j] += c << p.bit
-				cur[j] += d * p.shift
+				cur[j] += float64(d * p.shift)
 				if cl {
 					clipped++
 				}
