@@ -213,7 +213,7 @@ func (a *Array) refresh(k int) {
 func (a *Array) readVar(g float64) float64 {
 	rd := a.p.Read
 	s := rd.NoiseRel * g
-	return s*s + rd.NoiseFloorUS*rd.NoiseFloorUS
+	return s*s + rd.NoiseVarUS*g + rd.NoiseFloorUS*rd.NoiseFloorUS
 }
 
 // write records a new as-written conductance for cell k at the current

@@ -71,8 +71,7 @@ func TestSettersValidate(t *testing.T) {
 	}
 	// A valid read setter changes the per-read variance at once.
 	rd = before.Read
-	rd.NoiseRel = 0
-	rd.NoiseFloorUS = 0
+	rd.NoiseRel, rd.NoiseVarUS, rd.NoiseFloorUS = 0, 0, 0
 	if err := a.SetRead(rd); err != nil {
 		t.Fatal(err)
 	}

@@ -51,14 +51,16 @@
 // with ξ a per-cell, per-write standard normal draw (so relaxation spread
 // grows with log time and is the same however the clock is advanced).
 //
-// Read noise is per read: σ²_k = (ρ·G_k)² + σ_floor². A per-cell read
-// draws G_k + σ_k·ξ; the MAC's output-referred mode (the default) draws one
-// normal per column with the variance Σ_active x_i²·σ²_ij =
-// ρ²·Σ_i (x_i·G_ij)² + σ_floor²·Σ_i x_i², the exact law of the per-cell
-// model's column sum for independent Gaussian cells, computed from sums the
-// MAC already forms. Mode "cell" draws every active cell (the reference);
-// "off" draws nothing. The draws use a ziggurat on the stateless stream
-// hash (noise.go), exactly reproducible across Go releases.
+// Read noise is per read: σ²_k = (ρ·G_k)² + κ·G_k + σ_floor² (relative,
+// variance-linear as in aihwkit's PCM_READ, and constant terms; the
+// lin2025-40nm preset uses κ and σ_floor). A per-cell read draws
+// G_k + σ_k·ξ; the MAC's output-referred mode (the default) draws one normal
+// per column with the variance Σ_active x_i²·σ²_ij, the exact law of the
+// per-cell model's column sum for independent Gaussian cells, computed
+// alongside the conductance sums (for spikes with ρ = 0 it is κ·Σ G + n·σ²_floor,
+// free). Mode "cell" draws every active cell (the reference); "off" draws
+// nothing. The draws use a ziggurat on the stateless stream hash
+// (noise.go), exactly reproducible across Go releases.
 //
 // MAC: column current I_j = V_read·Σ_i x_i·G_ij (with IR drop: the wires'
 // currents), then an ADC with B bits over [0, FS]: code = clamp(round(

@@ -28,11 +28,17 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 	} else {
 		vacc = nil
 	}
+	rr, kap := a.noiseCoef()
 	switch {
-	case p.binary && vacc != nil:
+	case p.binary && vacc != nil && rr != 0:
 		a.sumBinVar(acc, vacc, r, ws.rows)
 	case p.binary:
 		a.sumBin(acc, r, ws.rows)
+		if vacc != nil { // ρ = 0: the variance is κ·Σ G, from the sums
+			for j, x := range acc {
+				vacc[j] = float64(kap * x)
+			}
+		}
 	default:
 		sumG = a.sumW(acc, vacc, r, ws.rows, ws.w, p.energy == 2)
 	}
@@ -131,11 +137,12 @@ func (a *Array) rowOff(r Region, i int32) int {
 	return (r.Row0+int(i))*a.cols + r.Col0
 }
 
-// sumBinVar is sumBin that also sums the squared conductances (the
-// output-referred read variance is ρ²·Σ G² + σ_floor²·n, see colVar).
+// sumBinVar is sumBin that also sums the G-dependent read variances
+// (ρ²·G + κ)·G of the active cells (see colVar).
 func (a *Array) sumBinVar(acc, vacc []float64, r Region, rows []int32) {
 	n := len(acc)
 	vacc = vacc[:n]
+	rr, kap := a.noiseCoef()
 	k := 0
 	for ; k+4 <= len(rows); k += 4 {
 		g0 := a.g[a.rowOff(r, rows[k]):][:n]
@@ -145,7 +152,7 @@ func (a *Array) sumBinVar(acc, vacc []float64, r Region, rows []int32) {
 		for j := range acc {
 			x0, x1, x2, x3 := float64(g0[j]), float64(g1[j]), float64(g2[j]), float64(g3[j])
 			acc[j] = acc[j] + x0 + x1 + x2 + x3
-			vacc[j] = vacc[j] + float64(x0*x0) + float64(x1*x1) + float64(x2*x2) + float64(x3*x3)
+			vacc[j] = vacc[j] + cellVar(rr, kap, x0) + cellVar(rr, kap, x1) + cellVar(rr, kap, x2) + cellVar(rr, kap, x3)
 		}
 	}
 	for ; k < len(rows); k++ {
@@ -153,13 +160,13 @@ func (a *Array) sumBinVar(acc, vacc []float64, r Region, rows []int32) {
 		for j := range acc {
 			x := float64(g[j])
 			acc[j] += x
-			vacc[j] += float64(x * x)
+			vacc[j] += cellVar(rr, kap, x)
 		}
 	}
 }
 
 // sumW adds weighted conductances, acc_j = Σ_i w_i·G_ij, and, when vacc is
-// not nil, their squares. It returns Σ_i w_i²·Σ_j G_ij (the energy weight
+// not nil, the weighted G-dependent read variances Σ_i w_i²·(ρ²·G + κ)·G. It returns Σ_i w_i²·Σ_j G_ij (the energy weight
 // of amplitude inputs) when energy is set. Rows go four at a time, in
 // ascending order, as in sumBin.
 func (a *Array) sumW(acc, vacc []float64, r Region, rows []int32, w []float64, energy bool) float64 {
@@ -196,11 +203,12 @@ func (a *Array) sumW(acc, vacc []float64, r Region, rows []int32, w []float64, e
 		var row float64
 		if vacc != nil {
 			vacc := vacc[:n]
+			rr, kap := a.noiseCoef()
+			w2 := float64(wi * wi)
 			for j := range acc {
 				y := float64(g[j])
-				x := float64(wi * y)
-				acc[j] += x
-				vacc[j] += float64(x * x)
+				acc[j] += float64(wi * y)
+				vacc[j] += float64(w2 * cellVar(rr, kap, y))
 				row += y
 			}
 		} else {
@@ -217,13 +225,26 @@ func (a *Array) sumW(acc, vacc []float64, r Region, rows []int32, w []float64, e
 	return e
 }
 
-// colVar is the output-referred read variance of a column, µS²: with
-// per-cell σ² = (ρ·G)² + σ_floor² and drive weights w_i, the variance of
-// Σ_i w_i·G_ij is ρ²·Σ_i (w_i·G_ij)² + σ_floor²·Σ_i w_i², computed from the
-// sums the MAC already has (no per-cell variance traffic).
-func (a *Array) colVar(sumSq, w2 float64) float64 {
+// noiseCoef returns ρ² and κ of the per-read variance law.
+func (a *Array) noiseCoef() (rr, kap float64) {
 	rd := a.p.Read
-	return float64(float64(rd.NoiseRel*rd.NoiseRel)*sumSq) + float64(float64(rd.NoiseFloorUS*rd.NoiseFloorUS)*w2)
+	return rd.NoiseRel * rd.NoiseRel, rd.NoiseVarUS
+}
+
+// cellVar is the G-dependent part of a cell's per-read variance,
+// (ρ²·G + κ)·G, in the operation order both MAC paths use.
+func cellVar(rr, kap, g float64) float64 {
+	return float64(float64(float64(rr*g)+kap) * g)
+}
+
+// colVar is the output-referred read variance of a column, µS²: with
+// per-cell σ² = (ρ·G)² + κ·G + σ_floor² and drive weights w_i, the variance
+// of Σ_i w_i·G_ij is vsum + σ_floor²·Σ_i w_i², vsum = Σ_i w_i²·(ρ²·G_ij +
+// κ)·G_ij. For spikes with ρ = 0, vsum = κ·Σ_i G_ij comes free from the
+// conductance sum, so the noise costs no extra pass over the cells.
+func (a *Array) colVar(vsum, w2 float64) float64 {
+	f := a.p.Read.NoiseFloorUS
+	return vsum + float64(float64(f*f)*w2)
 }
 
 // cellNoise adds the per-cell reference noise: nz_j = Σ_i w_i·σ_ij·ξ_ij,

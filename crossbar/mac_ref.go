@@ -19,6 +19,7 @@ func (a *Array) macRef(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 	rows, cols := r.Rows(), r.Cols()
 	vs := a.p.Read.VoltageV * 1e-6
 	noise := a.p.Read.Noise
+	rr, kap := a.noiseCoef()
 	ws := getWorkspace(a.cols, a.rows)
 	defer wsPool.Put(ws)
 	for v := range in.N {
@@ -81,15 +82,20 @@ func (a *Array) macRef(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 						continue
 					}
 					k := (r.Row0+i)*a.cols + r.Col0 + j
-					x := float64(a.g[k])
-					if !binary {
-						x = float64(w * float64(a.g[k]))
+					y := float64(a.g[k])
+					if binary {
+						sum = sum + y
+						vsum = vsum + cellVar(rr, kap, y)
+					} else {
+						sum = sum + float64(w*y)
+						vsum = vsum + float64(float64(w*w)*cellVar(rr, kap, y))
 					}
-					sum = sum + x
-					vsum = vsum + float64(x*x)
 				}
 				acc[j] = sum
 				ws.vacc[j] = vsum
+				if binary && rr == 0 {
+					ws.vacc[j] = float64(kap * sum)
+				}
 			}
 			var w2 float64
 			for _, w := range ws.w {

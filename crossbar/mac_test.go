@@ -105,6 +105,7 @@ var macConfigs = []struct {
 }{
 	{"ideal", func(p *Params) { *p = MustPreset("ideal") }},
 	{"noise=output/adc=8", nil},
+	{"noise=output/rel/adc=8", func(p *Params) { p.Read.NoiseRel = 0.02 }},
 	{"noise=cell/adc=6", func(p *Params) { p.Read.Noise = NoiseCell; p.ADC.Bits = 6 }},
 	{"noise=off/adc=4", func(p *Params) { p.Read.Noise = NoiseOff; p.ADC.Bits = 4; p.ADC.FullScaleA = 1e-4 }},
 	{"ir=estimate", func(p *Params) { p.IR.Mode = IREstimate }},
