@@ -50,6 +50,18 @@ const (
 	StuckOn                   // formed hard: stuck at Cell.StuckOnUS
 )
 
+func (s CellState) String() string {
+	switch s {
+	case Pristine:
+		return "pristine"
+	case Formed:
+		return "formed"
+	case StuckOn:
+		return "stuck-on"
+	}
+	return fmt.Sprintf("CellState(%d)", uint8(s))
+}
+
 // Array is one RRAM crossbar: rows × cols cells with their state, a
 // simulated clock and the read path (read voltage, noise, IR drop, ADC).
 // The zero value is not usable; call New.

@@ -79,6 +79,12 @@ func BenchmarkMAC(b *testing.B) {
 		a := benchArray(b, func(p *Params) { p.Read.NoiseRel, p.Read.NoiseVarUS = 0.01, 0 })
 		run(b, a, Inputs{N: batch, Bits: 1, Values: spikes(0.06)})
 	})
+	for _, mode := range []string{IREstimate, IRExact} {
+		b.Run("input=spikes/density=0.06/noise=on/adc=8/ir="+mode, func(b *testing.B) {
+			a := benchArray(b, func(p *Params) { p.IR.Mode = mode })
+			run(b, a, Inputs{N: batch, Bits: 1, Values: spikes(0.06)})
+		})
+	}
 	for _, enc := range []Encoding{BitSerial, PulseWidth} {
 		b.Run(fmt.Sprintf("input=uint8/encoding=%s/noise=on/adc=8", enc), func(b *testing.B) {
 			a := benchArray(b, nil)

@@ -165,7 +165,7 @@ type workspace struct {
 	acc, vacc, nz, tmp []float64 // per region column
 	rows               []int32   // active rows (region-local), ascending
 	w                  []float64 // their drive weights
-	levels             []uint8
+	ir                 []float64 // IR-drop scratch
 }
 
 var wsPool sync.Pool
