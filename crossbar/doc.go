@@ -93,8 +93,8 @@
 //
 // # Concurrency
 //
-// Methods that change the array (Form, Program, Advance, Set*) must not run
-// concurrently with anything else. MAC, Read, Conductance and the other
+// Methods that change the array (Form, Pulse, Program, Advance,
+// CalibrateADC, Set*) must not run concurrently with anything else. MAC, Read, Conductance and the other
 // read-only methods may run concurrently with each other: every cache they
 // use is rebuilt eagerly when the state changes.
 //
