@@ -91,7 +91,17 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 	for j, x := range acc {
 		switch noise {
 		case NoiseOutput:
-			x += float64(math.Sqrt(a.colVar(vacc[j], w2)) * normal(sv, base+uint64(j)))
+			// normal(sv, base+j) with its fast path inlined (same draws).
+			idx := base + uint64(j)
+			u := sv.Uint64(idx)
+			hz, iz := int32(uint32(u)), u>>32&127
+			var z float64
+			if uint32(abs32(hz)) < zigK[iz] {
+				z = float64(hz) * zigW[iz]
+			} else {
+				z = normalSlow(sv.Sub(idx), hz, iz)
+			}
+			x += float64(math.Sqrt(a.colVar(vacc[j], w2)) * z)
 		case NoiseCell:
 			x += nz[j]
 		}
