@@ -101,6 +101,7 @@ func (a *Array) CalibrateADC(r Region, in Inputs, s rng.Stream) (float64, error)
 // convert digitizes one column current i (A) of column j (array index)
 // with full scale fs: it returns the code, the dequantized current and
 // whether the conversion saturated. Bits 0 is the perfect converter.
+// Products are wrapped in float64() so no platform fuses them.
 func (a *Array) convert(i float64, j int, fs float64) (code int32, deq float64, clipped bool) {
 	bits := a.p.ADC.Bits
 	if bits == 0 {
@@ -108,12 +109,13 @@ func (a *Array) convert(i float64, j int, fs float64) (code int32, deq float64, 
 	}
 	top := float64(int32(1)<<bits - 1)
 	lsb := fs / top
-	x := math.Floor(a.gain[j]*i/lsb + a.off[j] + 0.5)
+	inv := top / fs
+	x := math.Floor(float64(float64(a.gain[j]*i)*inv) + a.off[j] + 0.5)
 	switch {
 	case x < 0:
 		return 0, 0, true
 	case x > top:
-		return int32(top), top * lsb, true
+		return int32(top), float64(top * lsb), true
 	}
-	return int32(x), x * lsb, false
+	return int32(x), float64(x * lsb), false
 }

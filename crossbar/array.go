@@ -50,6 +50,18 @@ const (
 	StuckOn                   // formed hard: stuck at Cell.StuckOnUS
 )
 
+func (s CellState) String() string {
+	switch s {
+	case Pristine:
+		return "pristine"
+	case Formed:
+		return "formed"
+	case StuckOn:
+		return "stuck-on"
+	}
+	return fmt.Sprintf("CellState(%d)", uint8(s))
+}
+
 // Array is one RRAM crossbar: rows × cols cells with their state, a
 // simulated clock and the read path (read voltage, noise, IR drop, ADC).
 // The zero value is not usable; call New.
@@ -65,6 +77,7 @@ type Array struct {
 	gw    []float32 // conductance as last written (formed or programmed), µS
 	tw    []float64 // clock time of the last write, s
 	nw    []uint32  // number of writes (keys the relaxation draw)
+	xi    []float32 // the relaxation normal of the current write
 
 	// Derived, rebuilt eagerly whenever the state, clock or read path
 	// changes (so read-only methods may run concurrently).
@@ -100,6 +113,7 @@ func New(rows, cols int, p Params, seed uint64) (*Array, error) {
 		gw:      make([]float32, n),
 		tw:      make([]float64, n),
 		nw:      make([]uint32, n),
+		xi:      make([]float32, n),
 		g:       make([]float32, n),
 		vr:      make([]float32, n),
 		gain:    make([]float64, cols),
@@ -181,21 +195,33 @@ func (a *Array) Advance(seconds float64) error {
 		return nil
 	}
 	a.clock += seconds
-	a.refreshAll()
+	if a.relaxes() {
+		a.refreshAll()
+	}
 	return nil
 }
 
 // refreshAll rebuilds the effective conductance and noise variance of
 // every cell.
 func (a *Array) refreshAll() {
+	// Cells written together share their log time: compute it once per run.
+	lastTw, lastL := math.NaN(), 0.0
 	for k := range a.g {
-		a.refresh(k)
+		if a.state[k] == Formed && a.tw[k] != lastTw {
+			lastTw, lastL = a.tw[k], a.logTime(a.tw[k])
+		}
+		a.refreshL(k, lastL)
 	}
 }
 
 // refresh rebuilds cell k's effective conductance and read variance from
 // its state and the clock.
 func (a *Array) refresh(k int) {
+	a.refreshL(k, a.logTime(a.tw[k]))
+}
+
+// refreshL is refresh with the cell's log time l already known.
+func (a *Array) refreshL(k int, l float64) {
 	var g float64
 	switch a.state[k] {
 	case Pristine:
@@ -203,7 +229,7 @@ func (a *Array) refresh(k int) {
 	case StuckOn:
 		g = a.p.Cell.StuckOnUS
 	case Formed:
-		g = a.relaxed(k)
+		g = a.relaxed(k, l)
 	}
 	a.g[k] = float32(g)
 	a.vr[k] = float32(a.readVar(float64(a.g[k])))
@@ -213,7 +239,7 @@ func (a *Array) refresh(k int) {
 func (a *Array) readVar(g float64) float64 {
 	rd := a.p.Read
 	s := rd.NoiseRel * g
-	return s*s + rd.NoiseFloorUS*rd.NoiseFloorUS
+	return s*s + rd.NoiseVarUS*g + rd.NoiseFloorUS*rd.NoiseFloorUS
 }
 
 // write records a new as-written conductance for cell k at the current
@@ -222,5 +248,6 @@ func (a *Array) write(k int, g float64) {
 	a.gw[k] = float32(g)
 	a.tw[k] = a.clock
 	a.nw[k]++
+	a.drawXi(k)
 	a.refresh(k)
 }

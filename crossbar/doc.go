@@ -51,21 +51,33 @@
 // with ξ a per-cell, per-write standard normal draw (so relaxation spread
 // grows with log time and is the same however the clock is advanced).
 //
-// Read noise is per read: σ²_k = (ρ·G_k)² + σ_floor². A per-cell read
-// draws G_k + σ_k·ξ; the MAC's output-referred mode draws one normal per
-// column with the variance Σ_active x_i²·σ²_ij, which is the exact law of the
-// per-cell model's column sum for independent Gaussian cells.
+// Read noise is per read: σ²_k = (ρ·G_k)² + κ·G_k + σ_floor² (relative,
+// variance-linear as in aihwkit's PCM_READ, and constant terms; the
+// lin2025-40nm preset uses κ and σ_floor). A per-cell read draws
+// G_k + σ_k·ξ; the MAC's output-referred mode (the default) draws one normal
+// per column with the variance Σ_active x_i²·σ²_ij, the exact law of the
+// per-cell model's column sum for independent Gaussian cells, computed
+// alongside the conductance sums (for spikes with ρ = 0 it is κ·Σ G + n·σ²_floor,
+// free). Mode "cell" draws every active cell (the reference); "off" draws
+// nothing. The draws use a ziggurat on the stateless stream hash
+// (noise.go), exactly reproducible across Go releases.
 //
 // MAC: column current I_j = V_read·Σ_i x_i·G_ij (with IR drop: the wires'
 // currents), then an ADC with B bits over [0, FS]: code = clamp(round(
 // (g_j·I_j + o_j)/LSB), 0, 2^B − 1), LSB = FS/(2^B − 1), with per-column
 // gain g_j = 1 + σ_g·z_j and offset o_j = σ_o·LSB·z_j; the dequantized
-// current is code·LSB. B = 0 is the ideal ADC (no quantization, no clipping).
+// current is code·LSB (the digital side does not know the mismatch). B = 0
+// is the ideal ADC: no quantization, no clipping, no mismatch, codes 0.
+// The full scale is fixed (ADC.FullScaleA) or set by CalibrateADC from a
+// profiling batch.
 // Multi-bit inputs go bit-serial (one binary read and conversion per bit
 // plane, digital shift-add) or as a pulse-width (x_i unit read pulses
-// integrated in one conversion). Inactive rows are off: in a 1T1R array
-// their access transistors are not driven, so spike MACs cost only the
-// active rows.
+// integrated in one conversion, full scale (2^Bits − 1)·FS, read noise
+// correlated over the pulses); Analog inputs drive amplitudes x_i·V_read
+// with an ideal DAC. Inactive rows are off: in a 1T1R array their access
+// transistors are not driven, so spike MACs cost only the active rows.
+// IR drop (ir.go) has three tiers: none, a first-order closed-form estimate
+// and an exact nodal solve of the wire network.
 //
 // # Determinism
 //
@@ -81,8 +93,8 @@
 //
 // # Concurrency
 //
-// Methods that change the array (Form, Program, Advance, Set*) must not run
-// concurrently with anything else. MAC, Read, Conductance and the other
+// Methods that change the array (Form, Pulse, Program, Advance,
+// CalibrateADC, Set*) must not run concurrently with anything else. MAC, Read, Conductance and the other
 // read-only methods may run concurrently with each other: every cache they
 // use is rebuilt eagerly when the state changes.
 //

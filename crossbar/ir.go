@@ -48,7 +48,7 @@ func (a *Array) irPlane(ws *workspace, r Region, p plane, in *Inputs, v int) err
 		if !p.binary {
 			amp = ws.w
 		}
-		return a.irSums(acc, r, ws.rows, amp)
+		return a.irSums(acc, r, ws.rows, amp, &ws.ir)
 	}
 	// Pulse width: between consecutive distinct values the set of driven
 	// rows is constant, so the integrated current is a sum of binary reads.
@@ -66,7 +66,7 @@ func (a *Array) irPlane(ws *workspace, r Region, p plane, in *Inputs, v int) err
 				rows = append(rows, i)
 			}
 		}
-		if err := a.irSums(tmp, r, rows, nil); err != nil {
+		if err := a.irSums(tmp, r, rows, nil, &ws.ir); err != nil {
 			return err
 		}
 		for j := range acc {
@@ -78,16 +78,16 @@ func (a *Array) irPlane(ws *workspace, r Region, p plane, in *Inputs, v int) err
 }
 
 // irSums writes dst_j = I_j/(V·1e-6) for rows driven at amplitude amp_k·V
-// (amp nil: all 1) with the array's IR mode.
-func (a *Array) irSums(dst []float64, r Region, rows []int32, amp []float64) error {
-	n := a.irNetwork(r, rows, amp)
+// (amp nil: all 1) with the array's IR mode; buf is reusable scratch.
+func (a *Array) irSums(dst []float64, r Region, rows []int32, amp []float64, buf *[]float64) error {
+	n := a.irNetwork(r, rows, amp, buf)
 	clear(dst)
 	if n.K == 0 {
 		return nil
 	}
 	switch a.p.IR.Mode {
 	case IREstimate:
-		n.estimate(dst)
+		n.estimate(dst, buf)
 		return nil
 	case IRExact:
 		x := make([]float64, 2*n.K*n.C)
@@ -112,10 +112,14 @@ type irNet struct {
 	gSeg  []float64 // K: column wire from active row q down to the next active row (last: to the TIA), µS
 }
 
-func (a *Array) irNetwork(r Region, rows []int32, amp []float64) *irNet {
+// irNetwork builds the network of one read; its slices are carved from
+// *buf (grown as needed), which estimate reuses after them.
+func (a *Array) irNetwork(r Region, rows []int32, amp []float64, buf *[]float64) *irNet {
 	K, C := len(rows), r.Cols()
 	ohm := a.p.IR.WireOhm
-	n := &irNet{K: K, C: C, g: make([]float64, K*C), amp: make([]float64, K), gSeg: make([]float64, K)}
+	*buf = resize(*buf, 4*K*C+2*K+C)
+	b := *buf
+	n := &irNet{K: K, C: C, g: b[:K*C], amp: b[K*C : K*C+K], gSeg: b[K*C+K : K*C+2*K]}
 	n.gw = 1e6 / ohm
 	n.gLead = 1e6 / (ohm * float64(r.Col0+1))
 	for q, i := range rows {
@@ -136,11 +140,13 @@ func (a *Array) irNetwork(r Region, rows []int32, amp []float64) *irNet {
 	return n
 }
 
-// estimate writes the first-order IR-drop currents.
-func (n *irNet) estimate(dst []float64) {
+// estimate writes the first-order IR-drop currents, with scratch after
+// the network in *buf.
+func (n *irNet) estimate(dst []float64, buf *[]float64) {
 	K, C := n.K, n.C
-	i0 := make([]float64, K*C)   // ideal cell currents
-	drop := make([]float64, K*C) // row sag
+	b := (*buf)[K*C+2*K:]
+	i0 := b[:K*C]          // ideal cell currents
+	drop := b[K*C : 2*K*C] // row sag
 	rw, rl := 1/n.gw, 1/n.gLead
 	for q := range K {
 		row := i0[q*C : (q+1)*C]
@@ -164,8 +170,9 @@ func (n *irNet) estimate(dst []float64) {
 		}
 	}
 	// Column rise: below active row q the wire carries P_q = Σ_{l≤q} I⁰_l.
-	p := make([]float64, C)
-	rise := make([]float64, K*C)
+	p := b[3*K*C : 3*K*C+C]
+	clear(p)
+	rise := b[2*K*C : 3*K*C]
 	for q := range K {
 		for j := range C {
 			p[j] += i0[q*C+j]

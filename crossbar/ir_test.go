@@ -62,7 +62,8 @@ func TestIRExactKirchhoff(t *testing.T) {
 	r := Region{3, 21, 2, 17}
 	rows := []int32{0, 1, 4, 9, 10, 17}
 	amp := []float64{1, 0.5, 1, 0.25, 1, 0.75}
-	n := a.irNetwork(r, rows, amp)
+	var buf []float64
+	n := a.irNetwork(r, rows, amp, &buf)
 	x := make([]float64, 2*n.K*n.C)
 	it, err := n.solve(x)
 	if err != nil {

@@ -96,8 +96,21 @@ func (a *Array) MAC(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 		return err
 	}
 	out.grow(in.N, r.Cols())
+	if min(a.workers, in.N) <= 1 {
+		// One worker: no goroutine and no closure, so no allocation.
+		ws := getWorkspace(a.cols, a.rows)
+		defer wsPool.Put(ws)
+		for v := range in.N {
+			if err := a.macVector(ws, r, &in, v, out, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	inp := new(Inputs) // a copy, so that in itself stays on the stack
+	*inp = in
 	return a.parallel(in.N, func(ws *workspace, v int) error {
-		return a.macVector(ws, r, &in, v, out, s)
+		return a.macVector(ws, r, inp, v, out, s)
 	})
 }
 
@@ -168,7 +181,7 @@ type workspace struct {
 	acc, vacc, nz, tmp []float64 // per region column
 	rows               []int32   // active rows (region-local), ascending
 	w                  []float64 // their drive weights
-	levels             []uint8
+	ir                 []float64 // IR-drop scratch
 }
 
 var wsPool sync.Pool

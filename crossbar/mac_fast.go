@@ -22,27 +22,37 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 	vacc := ws.vacc[:cols]
 	clear(acc)
 	noise := a.p.Read.Noise
+	var sumG, w2 float64
 	if noise == NoiseOutput {
 		clear(vacc)
-		if p.binary {
-			a.sumBinVar(acc, vacc, r, ws.rows)
-		} else {
-			a.sumWVar(acc, vacc, r, ws.rows, ws.w)
-		}
 	} else {
-		if p.binary {
-			a.sumBin(acc, r, ws.rows)
-		} else {
-			a.sumW(acc, r, ws.rows, ws.w)
-		}
+		vacc = nil
 	}
-	var sumG float64
+	rr, kap := a.noiseCoef()
+	switch {
+	case p.binary && vacc != nil && rr != 0:
+		a.sumBinVar(acc, vacc, r, ws.rows)
+	case p.binary:
+		a.sumBin(acc, r, ws.rows)
+		if vacc != nil { // ρ = 0: the variance is κ·Σ G, from the sums
+			for j, x := range acc {
+				vacc[j] = float64(kap * x)
+			}
+		}
+	default:
+		sumG = a.sumW(acc, vacc, r, ws.rows, ws.w, p.energy == 2)
+	}
 	if p.energy == 1 {
 		for _, x := range acc {
 			sumG += x
 		}
+	}
+	if p.binary {
+		w2 = float64(len(ws.rows))
 	} else {
-		sumG = a.sumGAmp2(r, ws.rows, ws.w)
+		for _, x := range ws.w {
+			w2 += float64(x * x)
+		}
 	}
 	if a.p.IR.Mode != IRNone {
 		if err := a.irPlane(ws, r, p, in, v); err != nil {
@@ -60,111 +70,191 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 	codes = codes[:cols]
 	cur = cur[:cols]
 	var clipped int32
+	bits := a.p.ADC.Bits
+	if bits == 0 {
+		for j, x := range acc {
+			switch noise {
+			case NoiseOutput:
+				x += float64(math.Sqrt(a.colVar(vacc[j], w2)) * normal(sv, base+uint64(j)))
+			case NoiseCell:
+				x += nz[j]
+			}
+			cur[j] += float64(float64(vs*x) * p.shift)
+		}
+		return sumG, 0, nil
+	}
+	// convert, inlined: the same operations in the same order.
+	top := float64(int32(1)<<bits - 1)
+	lsb, inv := fs/top, top/fs
+	gain := a.gain[r.Col0:][:cols]
+	off := a.off[r.Col0:][:cols]
 	for j, x := range acc {
 		switch noise {
 		case NoiseOutput:
-			x += math.Sqrt(vacc[j]) * normal(sv, base+uint64(j))
+			// normal(sv, base+j) with its fast path inlined (same draws).
+			idx := base + uint64(j)
+			u := sv.Uint64(idx)
+			hz, iz := int32(uint32(u)), u>>32&127
+			var z float64
+			if uint32(abs32(hz)) < zigK[iz] {
+				z = float64(hz) * zigW[iz]
+			} else {
+				z = normalSlow(sv.Sub(idx), hz, iz)
+			}
+			x += float64(math.Sqrt(a.colVar(vacc[j], w2)) * z)
 		case NoiseCell:
 			x += nz[j]
 		}
-		c, d, cl := a.convert(vs*x, r.Col0+j, fs)
-		codes[j] += c << p.bit
-		cur[j] += d * p.shift
-		if cl {
+		q := math.Floor(float64(float64(gain[j]*float64(vs*x))*inv) + off[j] + 0.5)
+		if q < 0 {
+			q = 0
+			clipped++
+		} else if q > top {
+			q = top
 			clipped++
 		}
+		codes[j] += int32(q) << p.bit
+		cur[j] += float64(float64(q*lsb) * p.shift)
 	}
 	return sumG, clipped, nil
 }
 
-// sumBin adds the conductances of the active rows: acc_j = Σ_i G_ij.
+// sumBin adds the conductances of the active rows: acc_j = Σ_i G_ij. Rows
+// go four at a time through a register, in ascending order, so each column
+// sees exactly the additions of the reference.
 func (a *Array) sumBin(acc []float64, r Region, rows []int32) {
 	n := len(acc)
-	for _, i := range rows {
-		off := (r.Row0+int(i))*a.cols + r.Col0
-		g := a.g[off : off+n]
-		j := 0
-		for ; j+4 <= n; j += 4 {
-			acc[j] += float64(g[j])
-			acc[j+1] += float64(g[j+1])
-			acc[j+2] += float64(g[j+2])
-			acc[j+3] += float64(g[j+3])
+	k := 0
+	for ; k+4 <= len(rows); k += 4 {
+		g0 := a.g[a.rowOff(r, rows[k]):][:n]
+		g1 := a.g[a.rowOff(r, rows[k+1]):][:n]
+		g2 := a.g[a.rowOff(r, rows[k+2]):][:n]
+		g3 := a.g[a.rowOff(r, rows[k+3]):][:n]
+		for j := range acc {
+			acc[j] = acc[j] + float64(g0[j]) + float64(g1[j]) + float64(g2[j]) + float64(g3[j])
 		}
-		for ; j < n; j++ {
+	}
+	for ; k < len(rows); k++ {
+		g := a.g[a.rowOff(r, rows[k]):][:n]
+		for j := range acc {
 			acc[j] += float64(g[j])
 		}
 	}
 }
 
-// sumBinVar is sumBin that also sums the read variances.
+// rowOff is the array index of region row i's first cell.
+func (a *Array) rowOff(r Region, i int32) int {
+	return (r.Row0+int(i))*a.cols + r.Col0
+}
+
+// sumBinVar is sumBin that also sums the G-dependent read variances
+// (ρ²·G + κ)·G of the active cells (see colVar).
 func (a *Array) sumBinVar(acc, vacc []float64, r Region, rows []int32) {
 	n := len(acc)
 	vacc = vacc[:n]
-	for _, i := range rows {
-		off := (r.Row0+int(i))*a.cols + r.Col0
-		g := a.g[off : off+n]
-		q := a.vr[off : off+n]
-		j := 0
-		for ; j+4 <= n; j += 4 {
-			acc[j] += float64(g[j])
-			vacc[j] += float64(q[j])
-			acc[j+1] += float64(g[j+1])
-			vacc[j+1] += float64(q[j+1])
-			acc[j+2] += float64(g[j+2])
-			vacc[j+2] += float64(q[j+2])
-			acc[j+3] += float64(g[j+3])
-			vacc[j+3] += float64(q[j+3])
-		}
-		for ; j < n; j++ {
-			acc[j] += float64(g[j])
-			vacc[j] += float64(q[j])
-		}
-	}
-}
-
-// sumW adds weighted conductances: acc_j = Σ_i w_i·G_ij.
-func (a *Array) sumW(acc []float64, r Region, rows []int32, w []float64) {
-	n := len(acc)
-	for k, i := range rows {
-		wi := w[k]
-		off := (r.Row0+int(i))*a.cols + r.Col0
-		g := a.g[off : off+n]
+	rr, kap := a.noiseCoef()
+	k := 0
+	for ; k+4 <= len(rows); k += 4 {
+		g0 := a.g[a.rowOff(r, rows[k]):][:n]
+		g1 := a.g[a.rowOff(r, rows[k+1]):][:n]
+		g2 := a.g[a.rowOff(r, rows[k+2]):][:n]
+		g3 := a.g[a.rowOff(r, rows[k+3]):][:n]
 		for j := range acc {
-			acc[j] += float64(wi * float64(g[j]))
+			x0, x1, x2, x3 := float64(g0[j]), float64(g1[j]), float64(g2[j]), float64(g3[j])
+			acc[j] = acc[j] + x0 + x1 + x2 + x3
+			vacc[j] = vacc[j] + cellVar(rr, kap, x0) + cellVar(rr, kap, x1) + cellVar(rr, kap, x2) + cellVar(rr, kap, x3)
 		}
 	}
-}
-
-// sumWVar is sumW that also sums w_i²-weighted read variances.
-func (a *Array) sumWVar(acc, vacc []float64, r Region, rows []int32, w []float64) {
-	n := len(acc)
-	vacc = vacc[:n]
-	for k, i := range rows {
-		wi := w[k]
-		w2 := float64(wi * wi)
-		off := (r.Row0+int(i))*a.cols + r.Col0
-		g := a.g[off : off+n]
-		q := a.vr[off : off+n]
+	for ; k < len(rows); k++ {
+		g := a.g[a.rowOff(r, rows[k]):][:n]
 		for j := range acc {
-			acc[j] += float64(wi * float64(g[j]))
-			vacc[j] += float64(w2 * float64(q[j]))
+			x := float64(g[j])
+			acc[j] += x
+			vacc[j] += cellVar(rr, kap, x)
 		}
 	}
 }
 
-// sumGAmp2 is Σ_i w_i²·Σ_j G_ij, the energy weight of amplitude inputs.
-func (a *Array) sumGAmp2(r Region, rows []int32, w []float64) float64 {
-	var s float64
-	n := r.Cols()
-	for k, i := range rows {
-		off := (r.Row0+int(i))*a.cols + r.Col0
+// sumW adds weighted conductances, acc_j = Σ_i w_i·G_ij, and, when vacc is
+// not nil, the weighted G-dependent read variances Σ_i w_i²·(ρ²·G + κ)·G. It returns Σ_i w_i²·Σ_j G_ij (the energy weight
+// of amplitude inputs) when energy is set. Rows go four at a time, in
+// ascending order, as in sumBin.
+func (a *Array) sumW(acc, vacc []float64, r Region, rows []int32, w []float64, energy bool) float64 {
+	n := len(acc)
+	var e float64
+	k := 0
+	if vacc == nil {
+		for ; k+4 <= len(rows); k += 4 {
+			w0, w1, w2, w3 := w[k], w[k+1], w[k+2], w[k+3]
+			g0 := a.g[a.rowOff(r, rows[k]):][:n]
+			g1 := a.g[a.rowOff(r, rows[k+1]):][:n]
+			g2 := a.g[a.rowOff(r, rows[k+2]):][:n]
+			g3 := a.g[a.rowOff(r, rows[k+3]):][:n]
+			var s0, s1, s2, s3 float64
+			for j := range acc {
+				y0, y1, y2, y3 := float64(g0[j]), float64(g1[j]), float64(g2[j]), float64(g3[j])
+				acc[j] = acc[j] + float64(w0*y0) + float64(w1*y1) + float64(w2*y2) + float64(w3*y3)
+				s0 += y0
+				s1 += y1
+				s2 += y2
+				s3 += y3
+			}
+			if energy {
+				e += float64(float64(w0*w0) * s0)
+				e += float64(float64(w1*w1) * s1)
+				e += float64(float64(w2*w2) * s2)
+				e += float64(float64(w3*w3) * s3)
+			}
+		}
+	}
+	for ; k < len(rows); k++ {
+		wi := w[k]
+		g := a.g[a.rowOff(r, rows[k]):][:n]
 		var row float64
-		for _, g := range a.g[off : off+n] {
-			row += float64(g)
+		if vacc != nil {
+			vacc := vacc[:n]
+			rr, kap := a.noiseCoef()
+			w2 := float64(wi * wi)
+			for j := range acc {
+				y := float64(g[j])
+				acc[j] += float64(wi * y)
+				vacc[j] += float64(w2 * cellVar(rr, kap, y))
+				row += y
+			}
+		} else {
+			for j := range acc {
+				y := float64(g[j])
+				acc[j] += float64(wi * y)
+				row += y
+			}
 		}
-		s += float64(float64(w[k]*w[k]) * row)
+		if energy {
+			e += float64(float64(wi*wi) * row)
+		}
 	}
-	return s
+	return e
+}
+
+// noiseCoef returns ρ² and κ of the per-read variance law.
+func (a *Array) noiseCoef() (rr, kap float64) {
+	rd := a.p.Read
+	return rd.NoiseRel * rd.NoiseRel, rd.NoiseVarUS
+}
+
+// cellVar is the G-dependent part of a cell's per-read variance,
+// (ρ²·G + κ)·G, in the operation order both MAC paths use.
+func cellVar(rr, kap, g float64) float64 {
+	return float64(float64(float64(rr*g)+kap) * g)
+}
+
+// colVar is the output-referred read variance of a column, µS²: with
+// per-cell σ² = (ρ·G)² + κ·G + σ_floor² and drive weights w_i, the variance
+// of Σ_i w_i·G_ij is vsum + σ_floor²·Σ_i w_i², vsum = Σ_i w_i²·(ρ²·G_ij +
+// κ)·G_ij. For spikes with ρ = 0, vsum = κ·Σ_i G_ij comes free from the
+// conductance sum, so the noise costs no extra pass over the cells.
+func (a *Array) colVar(vsum, w2 float64) float64 {
+	f := a.p.Read.NoiseFloorUS
+	return vsum + float64(float64(f*f)*w2)
 }
 
 // cellNoise adds the per-cell reference noise: nz_j = Σ_i w_i·σ_ij·ξ_ij,

@@ -19,6 +19,7 @@ func (a *Array) macRef(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 	rows, cols := r.Rows(), r.Cols()
 	vs := a.p.Read.VoltageV * 1e-6
 	noise := a.p.Read.Noise
+	rr, kap := a.noiseCoef()
 	ws := getWorkspace(a.cols, a.rows)
 	defer wsPool.Put(ws)
 	for v := range in.N {
@@ -74,25 +75,31 @@ func (a *Array) macRef(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 			}
 			acc := ws.acc[:cols]
 			for j := range cols {
-				var sum, vsum, e float64
+				var sum, vsum float64
 				for i := range rows {
 					w := drive(pl, i)
 					if w == 0 {
 						continue
 					}
 					k := (r.Row0+i)*a.cols + r.Col0 + j
+					y := float64(a.g[k])
 					if binary {
-						sum = sum + float64(a.g[k])
-						vsum = vsum + float64(a.vr[k])
+						sum = sum + y
+						vsum = vsum + cellVar(rr, kap, y)
 					} else {
-						sum = sum + float64(w*float64(a.g[k]))
-						vsum = vsum + float64(float64(w*w)*float64(a.vr[k]))
+						sum = sum + float64(w*y)
+						vsum = vsum + float64(float64(w*w)*cellVar(rr, kap, y))
 					}
-					e = e + float64(float64(w*w)*float64(a.g[k]))
 				}
 				acc[j] = sum
 				ws.vacc[j] = vsum
-				ws.nz[j] = e
+				if binary && rr == 0 {
+					ws.vacc[j] = float64(kap * sum)
+				}
+			}
+			var w2 float64
+			for _, w := range ws.w {
+				w2 = w2 + float64(w*w)
 			}
 			if p.energy == 1 {
 				for _, x := range acc {
@@ -119,7 +126,7 @@ func (a *Array) macRef(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 				x := acc[j]
 				switch noise {
 				case NoiseOutput:
-					x += math.Sqrt(ws.vacc[j]) * normal(sv, uint64(pl*a.cols+r.Col0+j))
+					x += float64(math.Sqrt(a.colVar(ws.vacc[j], w2)) * normal(sv, uint64(pl*a.cols+r.Col0+j)))
 				case NoiseCell:
 					var n float64
 					for i := range rows {
@@ -132,12 +139,12 @@ func (a *Array) macRef(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 					}
 					x += n
 				}
-				c, d, cl := a.convert(vs*x, r.Col0+j, fs)
+				c, d, cl := a.convert(float64(vs*x), r.Col0+j, fs)
 				if pl == 0 {
 					codes[j], cur[j] = 0, 0
 				}
 				codes[j] += c << p.bit
-				cur[j] += d * p.shift
+				cur[j] += float64(d * p.shift)
 				if cl {
 					clipped++
 				}

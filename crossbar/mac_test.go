@@ -105,6 +105,7 @@ var macConfigs = []struct {
 }{
 	{"ideal", func(p *Params) { *p = MustPreset("ideal") }},
 	{"noise=output/adc=8", nil},
+	{"noise=output/rel/adc=8", func(p *Params) { p.Read.NoiseRel = 0.02 }},
 	{"noise=cell/adc=6", func(p *Params) { p.Read.Noise = NoiseCell; p.ADC.Bits = 6 }},
 	{"noise=off/adc=4", func(p *Params) { p.Read.Noise = NoiseOff; p.ADC.Bits = 4; p.ADC.FullScaleA = 1e-4 }},
 	{"ir=estimate", func(p *Params) { p.IR.Mode = IREstimate }},
@@ -126,17 +127,19 @@ func TestFastMACEqualsReference(t *testing.T) {
 				if cfg.mutate != nil && a.p.IR.Mode == IRExact && rows > 20 && c.bits > 1 {
 					continue // the exact solver per plane is slow; smaller sizes cover it
 				}
-				in := randomInputs(4, rows, c.bits, 0.3, c.enc, 3)
-				var fast, ref Outputs
-				s := rng.NewStream(4, "noise")
-				if err := a.MAC(r, in, &fast, s); err != nil {
-					t.Fatal(err)
+				for _, density := range []float64{0.3, 1} {
+					in := randomInputs(4, rows, c.bits, density, c.enc, 3)
+					var fast, ref Outputs
+					s := rng.NewStream(4, "noise")
+					if err := a.MAC(r, in, &fast, s); err != nil {
+						t.Fatal(err)
+					}
+					if err := a.macRef(r, in, &ref, s); err != nil {
+						t.Fatal(err)
+					}
+					name := fmt.Sprintf("%s %d×%d bits %d %s density %g", cfg.name, rows, cols, c.bits, c.enc, density)
+					sameOutputs(t, name, &fast, &ref)
 				}
-				if err := a.macRef(r, in, &ref, s); err != nil {
-					t.Fatal(err)
-				}
-				name := fmt.Sprintf("%s %d×%d bits %d %s", cfg.name, rows, cols, c.bits, c.enc)
-				sameOutputs(t, name, &fast, &ref)
 			}
 		}
 	}

@@ -39,10 +39,10 @@ func TestZigguratNormal(t *testing.T) {
 	}
 }
 
-// TestReadNoise: per-cell reads have σ² = (ρG)² + σ_floor² (KS of the
+// TestReadNoise: per-cell reads have σ² = (ρG)² + κG + σ_floor² (KS of the
 // z-scores over 1.3e5 cells).
 func TestReadNoise(t *testing.T) {
-	a := formed(t, "lin2025-40nm", 512, 256, 3, func(p *Params) { p.Read.NoiseRel = 0.03; p.Read.NoiseFloorUS = 0.2 })
+	a := formed(t, "lin2025-40nm", 512, 256, 3, func(p *Params) { p.Read.NoiseRel, p.Read.NoiseVarUS, p.Read.NoiseFloorUS = 0.03, 0.01, 0.2 })
 	n := a.Full().Cells()
 	g := make([]float32, n)
 	rd := make([]float32, n)
@@ -52,7 +52,7 @@ func TestReadNoise(t *testing.T) {
 	}
 	z := make([]float64, n)
 	for k := range g {
-		sd := math.Hypot(0.03*float64(g[k]), 0.2)
+		sd := math.Sqrt(math.Pow(0.03*float64(g[k]), 2) + 0.01*float64(g[k]) + 0.04)
 		z[k] = (float64(rd[k]) - float64(g[k])) / sd
 	}
 	if d := ks(z, normCDF); d > 2*ksCrit(n) { // float32 rounding of reads adds ~1e-7 relative
@@ -74,13 +74,20 @@ func TestReadNoise(t *testing.T) {
 // column currents' noise under the output-referred mode and under the
 // per-cell reference both have the variance V²·Σ_active σ_ij² of the
 // per-cell model (2,000 reads × 64 columns = 1.28e5 z-scores each, KS and
-// variance within 4 SE).
+// variance within 4 SE), with and without the ρ term (the two kernels).
 func TestOutputReferredNoiseMatchesPerCell(t *testing.T) {
+	for _, rho := range []float64{0.05, 0} {
+		testOutputReferred(t, rho)
+	}
+}
+
+func testOutputReferred(t *testing.T, rho float64) {
 	const rows, cols, reads = 128, 64, 2000
+	const kappa, floor = 0.02, 0.5
 	mk := func(mode string) *Array {
 		return formed(t, "lin2025-40nm", rows, cols, 6, func(p *Params) {
 			p.Read.Noise = mode
-			p.Read.NoiseRel, p.Read.NoiseFloorUS = 0.05, 0.5
+			p.Read.NoiseRel, p.Read.NoiseVarUS, p.Read.NoiseFloorUS = rho, kappa, floor
 			p.ADC.Bits = 0
 		})
 	}
@@ -106,8 +113,8 @@ func TestOutputReferredNoiseMatchesPerCell(t *testing.T) {
 		var v float64
 		for i := range rows {
 			if x[i] != 0 {
-				s := math.Hypot(0.05*float64(g[i*cols+j]), 0.5)
-				v += s * s
+				gc := float64(g[i*cols+j])
+				v += rho*rho*gc*gc + kappa*gc + floor*floor
 			}
 		}
 		sd[j] = 0.2e-6 * math.Sqrt(v)
@@ -127,10 +134,10 @@ func TestOutputReferredNoiseMatchesPerCell(t *testing.T) {
 		m, v := meanVar(z)
 		n := float64(len(z))
 		if math.Abs(m) > 4/math.Sqrt(n) || math.Abs(v-1) > 4*math.Sqrt(2/n) {
-			t.Errorf("%s noise: z mean %.5f variance %.5f, want 0 and 1", mode, m, v)
+			t.Errorf("ρ %g %s noise: z mean %.5f variance %.5f, want 0 and 1", rho, mode, m, v)
 		}
 		if d := ks(z, normCDF); d > ksCrit(len(z)) {
-			t.Errorf("%s noise: KS D = %.5f > %.5f", mode, d, ksCrit(len(z)))
+			t.Errorf("ρ %g %s noise: KS D = %.5f > %.5f", rho, mode, d, ksCrit(len(z)))
 		}
 	}
 }

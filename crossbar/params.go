@@ -101,8 +101,9 @@ type ReadParams struct {
 	VoltageV     float64 `json:"voltage_v"`      // read voltage, V
 	WidthS       float64 `json:"width_s"`        // read pulse width, s
 	Noise        string  `json:"noise"`          // "off", "output" or "cell"
-	NoiseRel     float64 `json:"noise_rel"`      // ρ: per-read σ proportional to G
-	NoiseFloorUS float64 `json:"noise_floor_us"` // σ_floor: per-read σ independent of G, µS
+	NoiseRel     float64 `json:"noise_rel"`      // ρ: per-read σ proportional to G (σ² += (ρ·G)²)
+	NoiseVarUS   float64 `json:"noise_var_us"`   // κ: per-read variance proportional to G (σ² += κ·G), µS
+	NoiseFloorUS float64 `json:"noise_floor_us"` // σ_floor: per-read σ independent of G (σ² += σ_floor²), µS
 }
 
 // RelaxParams describe relaxation after a write.
@@ -244,6 +245,7 @@ func (p Params) Validate() error {
 		{"read.voltage_v", rd.VoltageV, pos(rd.VoltageV) && rd.VoltageV <= l.MaxReadV, "must be in (0, limits.max_read_v]"},
 		{"read.width_s", rd.WidthS, pos(rd.WidthS), "must be > 0"},
 		{"read.noise_rel", rd.NoiseRel, nonneg(rd.NoiseRel), "must be ≥ 0"},
+		{"read.noise_var_us", rd.NoiseVarUS, nonneg(rd.NoiseVarUS), "must be ≥ 0"},
 		{"read.noise_floor_us", rd.NoiseFloorUS, nonneg(rd.NoiseFloorUS), "must be ≥ 0"},
 		{"relax.t0_s", rl.T0S, pos(rl.T0S), "must be > 0"},
 		{"relax.drift_us", rl.DriftUS, fin(rl.DriftUS), "must be finite"},

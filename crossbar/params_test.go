@@ -106,3 +106,25 @@ func TestDecodeParamsStrict(t *testing.T) {
 		t.Errorf("round trip of the preset: %v", err)
 	}
 }
+
+// FuzzDecodeParams: arbitrary bytes never panic the decoder, and whatever
+// it accepts is valid and survives a round trip.
+func FuzzDecodeParams(f *testing.F) {
+	for _, name := range PresetNames() {
+		f.Add(MustPreset(name).MarshalIndent())
+	}
+	f.Add([]byte(`{"name": "x"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := DecodeParams(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		if err := p.Validate(); err != nil {
+			t.Fatalf("accepted invalid params: %v", err)
+		}
+		q, err := DecodeParams(bytes.NewReader(p.MarshalIndent()))
+		if err != nil || q != p {
+			t.Fatalf("round trip: %v", err)
+		}
+	})
+}

@@ -106,16 +106,16 @@ func (a *Array) Program(r Region, targetUS []float32, opts ProgramOptions, s rng
 				ErrInputs, t, n, r.Row0+n/r.Cols(), r.Col0+n%r.Cols(), c.GMinUS, c.GMaxUS)
 		}
 	}
-	any := false
-	for i := r.Row0; i < r.Row1 && !any; i++ {
+	found := false
+	for i := r.Row0; i < r.Row1 && !found; i++ {
 		for j := r.Col0; j < r.Col1; j++ {
 			if a.state[i*a.cols+j] == Formed {
-				any = true
+				found = true
 				break
 			}
 		}
 	}
-	if !any {
+	if !found {
 		return ProgramResult{}, fmt.Errorf("%w: %s", ErrNotFormed, r)
 	}
 	res := ProgramResult{

@@ -13,18 +13,29 @@ import "math"
 // Advance recomputes every cell's effective conductance once, so MACs pay
 // nothing for relaxation.
 
-// relaxed is cell k's conductance at the current clock after relaxation.
-func (a *Array) relaxed(k int) float64 {
+// relaxes reports whether the preset relaxes at all.
+func (a *Array) relaxes() bool { return a.p.Relax.DriftUS != 0 || a.p.Relax.SigmaUS != 0 }
+
+// logTime is L = ln(1 + dt/t₀) for a cell written at tw (0 if not after).
+func (a *Array) logTime(tw float64) float64 {
+	dt := a.clock - tw
+	if dt <= 0 || !a.relaxes() {
+		return 0
+	}
+	return math.Log1p(dt / a.p.Relax.T0S)
+}
+
+// relaxed is cell k's conductance after relaxation over log time l.
+func (a *Array) relaxed(k int, l float64) float64 {
 	g := float64(a.gw[k])
+	if l == 0 {
+		return g
+	}
 	rl := a.p.Relax
-	if rl.DriftUS == 0 && rl.SigmaUS == 0 {
-		return g
-	}
-	dt := a.clock - a.tw[k]
-	if dt <= 0 {
-		return g
-	}
-	l := math.Log1p(dt / rl.T0S)
-	xi := a.sRelax.Sub(uint64(a.nw[k])).Norm(uint64(k))
-	return max(0, g+rl.DriftUS*l+rl.SigmaUS*l*xi)
+	return max(0, g+rl.DriftUS*l+rl.SigmaUS*l*float64(a.xi[k]))
+}
+
+// drawXi draws the relaxation normal of cell k's current write.
+func (a *Array) drawXi(k int) {
+	a.xi[k] = float32(a.sRelax.Sub(uint64(a.nw[k])).Norm(uint64(k)))
 }

@@ -110,3 +110,62 @@ func TestPulseBadArguments(t *testing.T) {
 		t.Errorf("bad region: err = %v, want ErrRegion", err)
 	}
 }
+
+// TestFiniteLevels: with Levels set, switched cells sit on the level grid
+// G_min + k·(G_max − G_min)/(Levels − 1).
+func TestFiniteLevels(t *testing.T) {
+	a := formed(t, "lin2025-40nm", 32, 32, 3, func(p *Params) { p.Cell.Levels = 30; p.Cell.GMaxSigmaRel = 0 })
+	c := a.Params().Cell
+	step := (c.GMaxUS - c.GMinUS) / float64(c.Levels-1)
+	for n, pol := range []Polarity{Set, Reset, Set} {
+		if _, err := a.Pulse(a.Full(), SwitchPulse{Polarity: pol, Voltage: 1.7}, rng.NewStream(uint64(n), "lv")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g := make([]float32, 1024)
+	a.Conductance(g, a.Full())
+	for k, x := range g {
+		if a.state[k] != Formed {
+			continue
+		}
+		lv := (float64(x) - c.GMinUS) / step
+		if math.Abs(lv-math.Round(lv)) > 1e-4 {
+			t.Fatalf("cell %d at %g µS is off the level grid (level %.5f)", k, x, lv)
+		}
+	}
+}
+
+// TestRewriteRestartsRelaxation: programming after the clock has run
+// starts the cell's relaxation afresh.
+func TestRewriteRestartsRelaxation(t *testing.T) {
+	a := formed(t, "lin2025-40nm", 8, 8, 3, func(p *Params) { p.Relax.SigmaUS = 0.5 })
+	if err := a.Advance(1e5); err != nil {
+		t.Fatal(err)
+	}
+	target := make([]float32, 64)
+	for k := range target {
+		target[k] = 20
+	}
+	res, err := a.Program(a.Full(), target, ProgramOptions{}, rng.NewStream(1, "p"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := make([]float32, 64)
+	a.Conductance(g, a.Full())
+	for k := range g {
+		if res.PulseCounts[k] > 0 && g[k] != res.FinalUS[k] {
+			t.Fatalf("cell %d: %g µS right after programming, FinalUS %g", k, g[k], res.FinalUS[k])
+		}
+	}
+	a.Advance(100)
+	a.Conductance(g, a.Full())
+	moved := 0
+	for k := range g {
+		if res.PulseCounts[k] > 0 && g[k] != res.FinalUS[k] {
+			moved++
+		}
+	}
+	if moved == 0 {
+		t.Error("programmed cells did not relax afterwards")
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package crossbar
+
+const raceEnabled = false
