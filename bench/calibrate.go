@@ -42,6 +42,7 @@ type Measured struct {
 	GMeanUS, GMeanErr                  float64
 	GSigmaUS, GSigmaErr                float64
 	NoiseRel, NoiseRelErr              float64
+	NoiseVarUS, NoiseVarErr            float64
 	NoiseFloorUS, NoiseFloorErr        float64
 	StuckOffFrac, StuckOffErr          float64
 	StuckOnFrac, StuckOnErr            float64
@@ -203,16 +204,25 @@ func measureReads(ctx context.Context, m macro.Macro, r macro.Region, cfg Calibr
 	if len(xs) < 100 {
 		return nil, fmt.Errorf("only %d of %d cells are in the programmable range after forming", len(xs), n)
 	}
-	// Each sample variance has variance 2σ⁴/(R−1): weight by 1/x² roughly.
-	ws := make([]float64, len(xs))
-	for i, x := range xs {
-		ws[i] = 1 / (x * x)
+	// σ² = σ_floor² + κ·G + ρ²·G², weighted by 1/σ⁴ (a sample variance of
+	// R reads has variance 2σ⁴/(R−1)); the first pass gives the weights.
+	coef, se, err := quadFit(xs, ys, nil)
+	if err == nil {
+		ws := make([]float64, len(xs))
+		for i, x := range xs {
+			v := coef[0] + coef[1]*math.Sqrt(x) + coef[2]*x
+			ws[i] = 1 / max(v*v, 1e-12)
+		}
+		coef, se, err = quadFit(xs, ys, ws)
 	}
-	c, slope, sc, ss, _ := wls(xs, ys, ws)
-	ms.NoiseRel = math.Sqrt(max(slope, 0))
-	ms.NoiseRelErr = ss / (2 * max(ms.NoiseRel, 1e-9))
-	ms.NoiseFloorUS = math.Sqrt(max(c, 0))
-	ms.NoiseFloorErr = sc / (2 * max(ms.NoiseFloorUS, 1e-3))
+	if err != nil {
+		return nil, fmt.Errorf("read-noise fit: %w", err)
+	}
+	ms.NoiseFloorUS = math.Sqrt(max(coef[0], 0))
+	ms.NoiseFloorErr = se[0] / (2 * max(ms.NoiseFloorUS, 1e-3))
+	ms.NoiseVarUS, ms.NoiseVarErr = max(coef[1], 0), se[1]
+	ms.NoiseRel = math.Sqrt(max(coef[2], 0))
+	ms.NoiseRelErr = se[2] / (2 * max(ms.NoiseRel, 1e-3))
 
 	// Formed-G law from the in-range cell means, less the read noise left in them.
 	var s, s2, vs float64
@@ -379,8 +389,9 @@ func fitted(base macro.Preset, info macro.Info, ms Measured, now time.Time) macr
 	set(&d.Forming.BreakdownSigmaV, "device.forming.breakdown_sigma_v", ms.BreakdownSigmaV, ms.BreakdownSigmaErr, "probit fit of the formed fraction over a forming-voltage sweep")
 	set(&d.Forming.GMeanUS, "device.forming.g_mean_us", ms.GMeanUS, ms.GMeanErr, "mean of repeated reads of in-range cells")
 	set(&d.Forming.GSigmaUS, "device.forming.g_sigma_us", ms.GSigmaUS, ms.GSigmaErr, "spread of per-cell mean reads less read noise")
-	set(&d.Read.NoiseRel, "device.read.noise_rel", ms.NoiseRel, ms.NoiseRelErr, "per-cell read variance regressed on G²")
-	set(&d.Read.NoiseFloorUS, "device.read.noise_floor_us", ms.NoiseFloorUS, ms.NoiseFloorErr, "per-cell read variance regressed on G²")
+	set(&d.Read.NoiseRel, "device.read.noise_rel", ms.NoiseRel, ms.NoiseRelErr, "per-cell read variance regressed on 1, G and G²")
+	set(&d.Read.NoiseVarUS, "device.read.noise_var_us", ms.NoiseVarUS, ms.NoiseVarErr, "per-cell read variance regressed on 1, G and G²")
+	set(&d.Read.NoiseFloorUS, "device.read.noise_floor_us", ms.NoiseFloorUS, ms.NoiseFloorErr, "per-cell read variance regressed on 1, G and G²")
 	set(&d.Cell.StuckOffFrac, "device.cell.stuck_off_frac", ms.StuckOffFrac, ms.StuckOffErr, "cells below the range after the default pulse, less those the breakdown law leaves unformed")
 	set(&d.Cell.StuckOnFrac, "device.cell.stuck_on_frac", ms.StuckOnFrac, ms.StuckOnErr, "cells above the range after forming")
 	if ms.StuckOnUS > 0 {

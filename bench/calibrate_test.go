@@ -19,7 +19,7 @@ func secretPreset(t *testing.T) macro.Preset {
 	d := &p.Device
 	d.Forming.BreakdownMeanV, d.Forming.BreakdownSigmaV = 3.45, 0.3
 	d.Forming.GMeanUS, d.Forming.GSigmaUS = 27, 5.5
-	d.Read.NoiseRel, d.Read.NoiseFloorUS = 0.02, 0.1
+	d.Read.NoiseRel, d.Read.NoiseVarUS, d.Read.NoiseFloorUS = 0.02, 0.006, 0.1
 	d.Cell.StuckOffFrac, d.Cell.StuckOnFrac = 0.004, 0.002
 	d.ADC.GainSigma, d.ADC.OffsetSigmaLSB = 0.03, 1.2
 	d.Relax.DriftUS, d.Relax.SigmaUS = -0.15, 0.08
@@ -53,6 +53,7 @@ func TestCalibrateBlind(t *testing.T) {
 		{"G mean µS", gd.Forming.GMeanUS, td.Forming.GMeanUS, 0.15},
 		{"G sigma µS", gd.Forming.GSigmaUS, td.Forming.GSigmaUS, 0.15},
 		{"read noise rel", gd.Read.NoiseRel, td.Read.NoiseRel, 0.002},
+		{"read noise var µS", gd.Read.NoiseVarUS, td.Read.NoiseVarUS, 0.002},
 		{"stuck-off fraction", gd.Cell.StuckOffFrac, td.Cell.StuckOffFrac, 0.0015},
 		{"stuck-on fraction", gd.Cell.StuckOnFrac, td.Cell.StuckOnFrac, 0.001},
 		{"ADC gain sigma", gd.ADC.GainSigma, td.ADC.GainSigma, 0.008},
