@@ -26,6 +26,7 @@ func init() {
 	commands = []command{
 		{"help", "list the subcommands, or show one subcommand's flags", runHelp},
 		{"version", "print the version of rramtwin and its macro model", runVersion},
+		{"data", "event datasets: stats, synth-nmnist, synth-audio, show, get", runData},
 	}
 }
 
