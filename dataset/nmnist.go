@@ -70,8 +70,8 @@ func EncodeNMNIST(dst []byte, ev []Event) ([]byte, error) {
 		if e.X > 255 || e.Y > 255 || e.Y == nmnistOverflowY || e.P > 1 {
 			return dst, fmt.Errorf("dataset: event %d (%d,%d,p=%d) not representable in .bin", i, e.X, e.Y, e.P)
 		}
-		if e.T < base {
-			return dst, fmt.Errorf("dataset: event %d time %d µs goes backwards", i, e.T)
+		if e.T < 0 || (i > 0 && e.T < ev[i-1].T) {
+			return dst, fmt.Errorf("dataset: event %d time %d µs is negative or goes backwards", i, e.T)
 		}
 		for e.T-base >= 1<<23 {
 			dst = append(dst, 0, nmnistOverflowY, 0, 0, 0)
