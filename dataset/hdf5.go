@@ -726,4 +726,4 @@ func writeSHD(path string, samples []Sample) error {
 }
 
 func openNTIDIGITS(file, split string) (Dataset, error) { return OpenNTIDIGITS(file, split) }
-func openSHD(file string) (Dataset, error)               { return OpenSHD(file) }
+func openSHD(file string) (Dataset, error)              { return OpenSHD(file) }
