@@ -3,6 +3,7 @@ package dataset
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/rramtwin/rramtwin/internal/rng"
 )
@@ -160,24 +161,19 @@ func (k *Cochlea) Events(a *Audio, index uint64) ([]Event, error) {
 				hold = refr
 			}
 		}
-		_ = x1
 		spikes[ch] = out
 	}
-	total := 0
-	for _, s := range spikes {
-		total += len(s)
-	}
-	ev := make([]Event, 0, total)
-	pos := make([]int, c.Channels)
-	for len(ev) < total {
-		best, bi := int32(math.MaxInt32), -1
-		for ch, s := range spikes {
-			if p := pos[ch]; p < len(s) && s[p] < best {
-				best, bi = s[p], ch
-			}
+	// Merge the channels by time (then channel): pack (sample, channel).
+	var keys []uint64
+	for ch, sp := range spikes {
+		for _, i := range sp {
+			keys = append(keys, uint64(i)<<16|uint64(ch))
 		}
-		pos[bi]++
-		ev = append(ev, Event{T: int64(math.Round(float64(best) * dtUs)), X: uint16(bi), P: 1})
+	}
+	slices.Sort(keys)
+	ev := make([]Event, len(keys))
+	for j, k := range keys {
+		ev[j] = Event{T: int64(math.Round(float64(k>>16) * dtUs)), X: uint16(k & 0xffff), P: 1}
 	}
 	return ev, nil
 }

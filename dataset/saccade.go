@@ -21,7 +21,7 @@ type SaccadeConfig struct {
 	MoveDelayUs  int64   // start of motion inside a window, µs (default 5000)
 	MoveUs       int64   // duration of the minimum-jerk motion, µs (default 85000)
 	RecordUs     int64   // recording length; later events are dropped (default 308000)
-	StepsPerMove int     // time steps per saccade motion (default 32)
+	StepsPerMove int     // time steps per saccade motion, uniform in path length (default 16)
 	NoiseHz      float64 // background activity per pixel, Hz (default 0.05); negative means none
 	RefJitter    float64 // initial reference offset, uniform ±RefJitter/2·C (default 0.5); negative means none
 }
@@ -48,7 +48,7 @@ func (c SaccadeConfig) Defaults() SaccadeConfig {
 	defi(&c.MoveUs, 85000)
 	defi(&c.RecordUs, 308000)
 	if c.StepsPerMove == 0 {
-		c.StepsPerMove = 32
+		c.StepsPerMove = 16
 	}
 	def(&c.NoiseHz, 0.05)
 	def(&c.RefJitter, 0.5)
@@ -134,9 +134,9 @@ func (s *Saccade) Config() SaccadeConfig { return s.cfg }
 type sacScratch struct {
 	tmp, tmp2, L [sacCanvas * sacCanvas]float32
 	px           []sacPixel
-	noise        []Event
+	sorted       []uint64
 	pix          []int32
-	ev           []Event
+	keys         []uint64
 }
 
 var sacPool = sync.Pool{New: func() any { return new(sacScratch) }}
@@ -169,7 +169,7 @@ func (s *Saccade) Events(img []byte, index uint64) ([]Event, error) {
 			x0, y0, x1, y1 = min(x0, cx), min(y0, cy), max(x1, cx), max(y1, cy)
 		}
 	}
-	ev := sc.ev[:0]
+	keys := sc.keys[:0]
 	if x1 >= 0 {
 		r := len(s.kernel) / 2
 		// Blur only the digit's box grown by the kernel radius; outside
@@ -208,40 +208,91 @@ func (s *Saccade) Events(img []byte, index uint64) ([]Event, error) {
 				sc.L[y*sacCanvas+x] = float32(math.Log(float64(sc.tmp2[y*sacCanvas+x])))
 			}
 		}
-		x0, y0, x1, y1 = x0-r-1, y0-r-1, x1+r+1, y1+r+1
-		// Pixels that can see the digit somewhere along the path.
+		// Pixels that can see ink somewhere along the path: pixel (x, y)
+		// samples canvas cells within ±4 of (x, y)+margin (±3.5 of motion
+		// plus the bilinear neighbour). A summed-area table of the ink
+		// mask answers each box query in O(1).
+		const W = sacCanvas + 1
+		var sat [W * W]int32
+		for y := range sacCanvas {
+			for x := range sacCanvas {
+				m := int32(0)
+				if y >= by0 && y <= by1 && x >= bx0 && x <= bx1 && sc.L[y*sacCanvas+x] != lbg {
+					m = 1
+				}
+				sat[(y+1)*W+x+1] = m + sat[y*W+x+1] + sat[(y+1)*W+x] - sat[y*W+x]
+			}
+		}
 		sc.pix = sc.pix[:0]
 		for y := range NMNISTSize {
 			for x := range NMNISTSize {
-				u := float64(x + sacMargin)
-				v := float64(y + sacMargin)
-				if u+3.5 >= float64(x0) && u-3.5 <= float64(x1) && v+3.5 >= float64(y0) && v-3.5 <= float64(y1) {
+				u0, v0 := x+sacMargin-4, y+sacMargin-4
+				u1, v1 := x+sacMargin+5, y+sacMargin+5 // exclusive
+				if sat[v1*W+u1]-sat[v0*W+u1]-sat[v1*W+u0]+sat[v0*W+u0] > 0 {
 					sc.pix = append(sc.pix, int32(y*NMNISTSize+x))
 				}
 			}
 		}
-		ev = s.simulate(sc, index, ev)
+		_ = x0 + y0 + x1 + y1
+		keys = s.simulate(sc, index, keys)
 	}
-	// Each step's events are sorted and steps follow one another; the
-	// noise is sorted too: merge the two.
-	sc.ev = ev
-	sc.noise = s.noise(sc.noise[:0], index)
-	out := make([]Event, 0, len(ev)+len(sc.noise))
-	i, j := 0, 0
-	for i < len(ev) && j < len(sc.noise) {
-		if cmpEvent(ev[i], sc.noise[j]) <= 0 {
-			out = append(out, ev[i])
-			i++
-		} else {
-			out = append(out, sc.noise[j])
-			j++
-		}
+	keys = s.noise(keys, index)
+	sc.keys = keys
+	sc.sorted = sortKeys(keys, sc.sorted[:0])
+	out := make([]Event, len(sc.sorted))
+	for i, k := range sc.sorted {
+		out[i] = Event{T: int64(k >> 13), Y: uint16(k>>7) & 63, X: uint16(k>>1) & 63, P: uint8(k & 1)}
 	}
-	out = append(out, ev[i:]...)
-	return append(out, sc.noise[j:]...), nil
+	return out, nil
 }
 
-func (s *Saccade) simulate(sc *sacScratch, index uint64, ev []Event) []Event {
+// sortKeys sorts event keys into dst: a counting sort on the time in
+// 1024 µs buckets, then insertion sort inside each (small) bucket.
+func sortKeys(keys, dst []uint64) []uint64 {
+	if len(keys) == 0 {
+		return dst
+	}
+	var maxB uint64
+	for _, k := range keys {
+		maxB = max(maxB, k>>(13+10))
+	}
+	if maxB > 1<<16 { // unusually long recording: fall back
+		dst = append(dst, keys...)
+		slices.Sort(dst)
+		return dst
+	}
+	start := make([]int32, maxB+2)
+	for _, k := range keys {
+		start[(k>>(13+10))+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	dst = slices.Grow(dst, len(keys))[:len(keys)]
+	pos := slices.Clone(start[:len(start)-1])
+	for _, k := range keys {
+		b := k >> (13 + 10)
+		dst[pos[b]] = k
+		pos[b]++
+	}
+	for b := 0; b+1 < len(start); b++ {
+		lo, hi := int(start[b]), int(start[b+1])
+		for i := lo + 1; i < hi; i++ {
+			for j := i; j > lo && dst[j] < dst[j-1]; j-- {
+				dst[j], dst[j-1] = dst[j-1], dst[j]
+			}
+		}
+	}
+	return dst
+}
+
+// eventKey packs an event of the 34×34 sensor into a sortable integer:
+// time, then row, column and polarity.
+func eventKey(t int64, p int32, pol uint8) uint64 {
+	return uint64(t)<<13 | uint64(p/NMNISTSize)<<7 | uint64(p%NMNISTSize)<<1 | uint64(pol)
+}
+
+func (s *Saccade) simulate(sc *sacScratch, index uint64, ev []uint64) []uint64 {
 	c := &s.cfg
 	jit := rng.NewStream(s.seed, "dataset/saccade/ref-jitter").Sub(index)
 	p0 := saccadePath[0]
@@ -259,8 +310,6 @@ func (s *Saccade) simulate(sc *sacScratch, index uint64, ev []Event) []Event {
 	sc.px = px
 	refr := c.RefractoryUs
 	step := func(ta, tb int64, x, y float32, still bool) {
-		n0 := len(ev)
-		defer func() { slices.SortFunc(ev[n0:], cmpEvent) }()
 		dt := float32(tb - ta)
 		w := bilinear(x, y)
 		for i := range px {
@@ -297,7 +346,7 @@ func (s *Saccade) simulate(sc *sacScratch, index uint64, ev []Event) []Event {
 					q.ref -= q.coff
 				}
 				q.rend = te + refr
-				ev = append(ev, Event{T: te, X: uint16(q.p % NMNISTSize), Y: uint16(q.p / NMNISTSize), P: pol})
+				ev = append(ev, eventKey(te, q.p, pol))
 			}
 		}
 	}
@@ -318,9 +367,9 @@ func (s *Saccade) simulate(sc *sacScratch, index uint64, ev []Event) []Event {
 	}
 	// Drop events past the recording.
 	out := ev[:0]
-	for _, e := range ev {
-		if e.T < c.RecordUs {
-			out = append(out, e)
+	for _, k := range ev {
+		if int64(k>>13) < c.RecordUs {
+			out = append(out, k)
 		}
 	}
 	return out
@@ -359,29 +408,6 @@ func (w bilinearW) at(L *[sacCanvas * sacCanvas]float32, cp int32) float32 {
 	return w.w00*L[o] + w.w01*L[o+1] + w.w10*L[o+sacCanvas] + w.w11*L[o+sacCanvas+1]
 }
 
-// cmpEvent orders events by time, then address and polarity.
-func cmpEvent(a, b Event) int {
-	switch {
-	case a.T != b.T:
-		return cmpInt(a.T, b.T)
-	case a.Y != b.Y:
-		return int(a.Y) - int(b.Y)
-	case a.X != b.X:
-		return int(a.X) - int(b.X)
-	}
-	return int(a.P) - int(b.P)
-}
-
-func cmpInt(a, b int64) int {
-	if a < b {
-		return -1
-	}
-	if a > b {
-		return 1
-	}
-	return 0
-}
-
 // crossing returns the time (µs after the step start) at which a quantity
 // going linearly from a to b over dt first reaches th (a < th <= b).
 func crossing(a, b, th, dt float32) int64 {
@@ -393,7 +419,7 @@ func crossing(a, b, th, dt float32) int64 {
 
 // noise adds background-activity events: Poisson in time over the whole
 // sensor, uniform in pixel and polarity.
-func (s *Saccade) noise(ev []Event, index uint64) []Event {
+func (s *Saccade) noise(ev []uint64, index uint64) []uint64 {
 	c := &s.cfg
 	if c.NoiseHz <= 0 {
 		return ev
@@ -407,6 +433,6 @@ func (s *Saccade) noise(ev []Event, index uint64) []Event {
 			return ev
 		}
 		p := r.IntN(NMNISTSize * NMNISTSize)
-		ev = append(ev, Event{T: int64(t), X: uint16(p % NMNISTSize), Y: uint16(p / NMNISTSize), P: uint8(r.IntN(2))})
+		ev = append(ev, eventKey(int64(t), int32(p), uint8(r.IntN(2))))
 	}
 }
