@@ -2,12 +2,12 @@ package dataset
 
 import (
 	"os"
-	"syscall"
-	"time"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // BenchmarkReadNMNIST reads the real N-MNIST files, one file per op.
