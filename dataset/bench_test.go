@@ -10,26 +10,45 @@ import (
 	"time"
 )
 
-// BenchmarkReadNMNIST reads the real N-MNIST files, one file per op.
+// BenchmarkReadNMNIST reads the real N-MNIST files, one file per op:
+// from=disk opens and reads each file through the dataset, from=memory
+// decodes bytes already in memory.
 func BenchmarkReadNMNIST(b *testing.B) {
 	d, err := OpenNMNIST(sharedData(b, "nmnist/Train"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	var total int64
+	raw := make([][]byte, d.Len())
 	for i := range d.Len() {
-		st, _ := os.Stat(d.Path(i))
-		total += st.Size()
+		raw[i], _ = os.ReadFile(d.Path(i))
+		total += int64(len(raw[i]))
 	}
-	b.SetBytes(total / int64(d.Len()))
-	i := 0
-	for b.Loop() {
-		if _, err := d.Sample(i % d.Len()); err != nil {
-			b.Fatal(err)
-		}
-		i++
+	for _, from := range []string{"disk", "memory"} {
+		b.Run("from="+from, func(b *testing.B) {
+			b.SetBytes(total / int64(d.Len()))
+			i := 0
+			var c0 time.Duration
+			for b.Loop() {
+				if i == 0 {
+					c0 = cpuTime()
+				}
+				var err error
+				if from == "disk" {
+					_, err = d.Sample(i % d.Len())
+				} else {
+					_, err = DecodeNMNIST(raw[i%d.Len()], "m.bin", 34, 34)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "samples/s")
+			cpu := (cpuTime() - c0).Seconds()
+			b.ReportMetric(float64(total)/float64(d.Len())*float64(i)/cpu/1e6, "MB/cpu-s")
+		})
 	}
-	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "samples/s")
 }
 
 // cpuTime is the process's user+system CPU time: on a shared machine the

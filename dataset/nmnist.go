@@ -39,25 +39,28 @@ func DecodeNMNIST(b []byte, name string, width, height int) ([]Event, error) {
 	if len(b)%5 != 0 {
 		return nil, &FormatError{name, int64(len(b) - len(b)%5), fmt.Sprintf("truncated event: length %d is not a multiple of 5", len(b))}
 	}
-	ev := make([]Event, 0, len(b)/5)
+	ev := make([]Event, len(b)/5)
+	n := 0
 	var base, last int64
-	for off := 0; off < len(b); off += 5 {
+	for off := 0; off+5 <= len(b); off += 5 {
 		r := b[off : off+5 : off+5]
-		x, y := int(r[0]), int(r[1])
+		x, y := r[0], r[1]
 		if y == nmnistOverflowY {
 			base += 1 << 13
 			continue
 		}
 		t := base + (int64(r[2]&0x7f)<<16 | int64(r[3])<<8 | int64(r[4]))
-		if x >= width || y >= height {
+		if int(x) >= width || int(y) >= height {
 			return nil, &FormatError{name, int64(off), fmt.Sprintf("address (%d,%d) outside %d×%d", x, y, width, height)}
 		}
 		if t < last {
 			return nil, &FormatError{name, int64(off), fmt.Sprintf("time %d µs goes backwards (previous %d µs)", t, last)}
 		}
 		last = t
-		ev = append(ev, Event{T: t, X: uint16(x), Y: uint16(y), P: r[2] >> 7})
+		ev[n] = Event{T: t, X: uint16(x), Y: uint16(y), P: r[2] >> 7}
+		n++
 	}
+	ev = ev[:n:n]
 	return ev, nil
 }
 
