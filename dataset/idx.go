@@ -72,7 +72,14 @@ func ReadIDX(r io.Reader, name string) (*Images, error) {
 	if len(dims) == 3 {
 		m.Rows, m.Cols = dims[1], dims[2]
 	}
-	size := int64(m.N) * int64(m.Rows) * int64(m.Cols)
+	size := int64(m.N)
+	for _, d := range []int{m.Rows, m.Cols} {
+		if d != 0 && size > (1<<30)/int64(d) {
+			size = 1<<30 + 1
+			break
+		}
+		size *= int64(d)
+	}
 	if size > 1<<30 {
 		return nil, &FormatError{name, 4, fmt.Sprintf("IDX data of %d bytes too large", size)}
 	}
