@@ -182,3 +182,27 @@ func TestSynthNMNISTWorkersAndResume(t *testing.T) {
 		t.Error("existing file was rewritten")
 	}
 }
+
+// The per-pixel thresholds are Normal(C, σ): a KS test over 115,600
+// pixels of 100 cameras.
+func TestSaccadeThresholdMismatchKS(t *testing.T) {
+	const C, sigma = 0.58, 0.03
+	var x []float64
+	for seed := range uint64(100) {
+		cam := NewSaccade(SaccadeConfig{}, seed+1)
+		for i := range cam.con {
+			x = append(x, float64(cam.con[i]))
+		}
+	}
+	slices.Sort(x)
+	n := float64(len(x))
+	var d float64
+	for i, v := range x {
+		f := 0.5 * math.Erfc(-(v-C)/(sigma*math.Sqrt2))
+		d = max(d, math.Abs(f-float64(i)/n), math.Abs(f-float64(i+1)/n))
+	}
+	// Critical value at α = 0.001: 1.95/√n.
+	if crit := 1.95 / math.Sqrt(n); d > crit {
+		t.Errorf("KS distance %.5f > %.5f (n = %.0f)", d, crit, n)
+	}
+}
