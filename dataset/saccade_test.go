@@ -24,6 +24,7 @@ func TestSaccadeMatchesRealNMNIST(t *testing.T) {
 	}
 	var syn, rl []float64
 	var on, all, dur float64
+	var hs, hr [21]float64 // events per 15 ms bin over the 315 ms of three saccades
 	for i := range n {
 		idx := real.MNISTIndex(i)
 		if int(m.Labels[idx]) != real.Label(i) {
@@ -41,6 +42,10 @@ func TestSaccadeMatchesRealNMNIST(t *testing.T) {
 		rl = append(rl, float64(len(s.Events)))
 		for _, e := range ev {
 			on += float64(e.P)
+			hs[min(e.T/15000, 20)]++
+		}
+		for _, e := range s.Events {
+			hr[min(e.T/15000, 20)]++
 		}
 		all += float64(len(ev))
 		dur += float64(ev[len(ev)-1].T) / 1000
@@ -49,6 +54,11 @@ func TestSaccadeMatchesRealNMNIST(t *testing.T) {
 	r := pearson(syn, rl)
 	t.Logf("n %d: synthetic mean %.1f, real mean %.1f (%.1f %%), count correlation %.3f, ON fraction %.4f, duration %.1f ms",
 		n, ms, mr, 100*(ms-mr)/mr, r, on/all, dur/float64(n))
+	hc := pearson(hs[:], hr[:])
+	t.Logf("correlation of the mean 15 ms time histograms %.3f", hc)
+	if hc < 0.9 {
+		t.Errorf("time histogram correlation %.3f < 0.9", hc)
+	}
 	if math.Abs(ms-mr) > 0.15*mr {
 		t.Errorf("mean events %.1f not within 15 %% of real %.1f", ms, mr)
 	}
