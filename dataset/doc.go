@@ -30,12 +30,14 @@
 //
 // # Synthesis
 //
-// Saccade (DESIGN §4): the 28×28 digit at (3,3) on a 34×34 canvas, log
-// intensity ln(I + 0.05) after a Gaussian blur (σ 0.6 px); three 105 ms
-// saccades moving the scene (+3.5,+7), (+3.5,−7), (−7,0) px with a
-// minimum-jerk profile; a DVS pixel per sensor pixel with contrast
-// threshold 0.58 (σ 0.03 per pixel), 5 ms refractory period, and 0.05 Hz
-// background activity. Cochlea: 64 two-biquad band-pass channels (Q 4)
+// Saccade (DESIGN §4): the 28×28 digit at (3,3) on a 34×34 canvas, shown
+// dark on a bright screen (intensity 1.05 − I; the polarities of the real
+// recordings call for it, see SaccadeConfig.BrightDigit), log intensity
+// after a Gaussian blur (σ 0.6 px); three 105 ms saccades moving the scene
+// (+3.5,+7), (+3.5,−7), (−7,0) px with a minimum-jerk profile over 85 ms;
+// a DVS pixel per sensor pixel with contrast threshold 0.34 (σ 0.03 per
+// pixel, fitted to the 1,000 real recordings), 5 ms refractory period and
+// 0.05 Hz background activity. Cochlea: 64 two-biquad band-pass channels (Q 4)
 // log-spaced from 100 Hz to 0.45·fs, half-wave rectification, one leaky
 // integrate-and-fire per channel (τ 2 ms, 1 ms refractory).
 //

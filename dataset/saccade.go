@@ -12,11 +12,11 @@ import (
 // SaccadeConfig sets the saccade event camera. The zero value of every
 // field means its default.
 type SaccadeConfig struct {
-	Threshold    float64 // mean contrast threshold C, natural-log units (default 0.5)
+	Threshold    float64 // mean contrast threshold C, natural-log units (default 0.34, fitted to real N-MNIST)
 	Mismatch     float64 // per-pixel σ of C (default 0.03); negative means none
 	RefractoryUs int64   // refractory period, µs (default 5000)
 	Blur         float64 // optics Gaussian σ, pixels (default 0.6)
-	Background   float64 // LCD black level added to intensity in [0,1] (default 0.05)
+	Background   float64 // screen black level added to intensity in [0,1] (default 0.05)
 	SaccadeUs    int64   // one saccade window, µs (default 105000)
 	MoveDelayUs  int64   // start of motion inside a window, µs (default 5000)
 	MoveUs       int64   // duration of the minimum-jerk motion, µs (default 85000)
@@ -24,6 +24,10 @@ type SaccadeConfig struct {
 	StepsPerMove int     // time steps per saccade motion, uniform in path length (default 16)
 	NoiseHz      float64 // background activity per pixel, Hz (default 0.05); negative means none
 	RefJitter    float64 // initial reference offset, uniform ±RefJitter/2·C (default 0.5); negative means none
+	// BrightDigit shows the digit white on a black screen. The default is a
+	// dark digit on a bright screen, which is what the polarities of the
+	// real N-MNIST recordings show for the documented saccade directions.
+	BrightDigit bool
 }
 
 // Defaults returns c with every zero field replaced by its default.
@@ -38,7 +42,7 @@ func (c SaccadeConfig) Defaults() SaccadeConfig {
 			*v = d
 		}
 	}
-	def(&c.Threshold, 0.58)
+	def(&c.Threshold, 0.34)
 	def(&c.Mismatch, 0.03)
 	defi(&c.RefractoryUs, 5000)
 	def(&c.Blur, 0.6)
@@ -58,9 +62,9 @@ func (c SaccadeConfig) Defaults() SaccadeConfig {
 // Key is a string naming every parameter, for cache keys.
 func (c SaccadeConfig) Key() string {
 	c = c.Defaults()
-	return fmt.Sprintf("C%g-m%g-r%d-b%g-bg%g-s%d-d%d-mv%d-rec%d-k%d-n%g-j%g-v1",
+	return fmt.Sprintf("C%g-m%g-r%d-b%g-bg%g-s%d-d%d-mv%d-rec%d-k%d-n%g-j%g-bright%v-v2",
 		c.Threshold, c.Mismatch, c.RefractoryUs, c.Blur, c.Background, c.SaccadeUs,
-		c.MoveDelayUs, c.MoveUs, c.RecordUs, c.StepsPerMove, c.NoiseHz, c.RefJitter)
+		c.MoveDelayUs, c.MoveUs, c.RecordUs, c.StepsPerMove, c.NoiseHz, c.RefJitter, c.BrightDigit)
 }
 
 // saccadePath is the scene displacement at the start of each saccade, in
@@ -153,7 +157,12 @@ func (s *Saccade) Events(img []byte, index uint64) ([]Event, error) {
 	defer sacPool.Put(sc)
 
 	// Intensity canvas, blurred separably, then log.
-	bg := float32(c.Background)
+	// The screen: black level bg plus the image, or for a dark digit on a
+	// bright screen bg + 1 − image.
+	bg, sign := float32(c.Background), float32(1)
+	if !c.BrightDigit {
+		bg, sign = float32(c.Background)+1, -1
+	}
 	for i := range sc.L {
 		sc.L[i] = bg
 	}
@@ -165,7 +174,7 @@ func (s *Saccade) Events(img []byte, index uint64) ([]Event, error) {
 				continue
 			}
 			cx, cy := x+sacOffset+sacMargin, y+sacOffset+sacMargin
-			sc.L[cy*sacCanvas+cx] = bg + float32(v)/255
+			sc.L[cy*sacCanvas+cx] = bg + sign*float32(v)/255
 			x0, y0, x1, y1 = min(x0, cx), min(y0, cy), max(x1, cx), max(y1, cy)
 		}
 	}
