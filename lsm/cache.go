@@ -1,7 +1,6 @@
 package lsm
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -14,6 +13,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/rramtwin/rramtwin/internal/atomicfile"
 )
 
 // CacheKey identifies a set of features: everything that changes them.
@@ -100,36 +101,22 @@ func decodeFeatures(b []byte) (*Features, []byte, error) {
 
 // Store writes f under k atomically, creating Dir if needed.
 func (c Cache) Store(k CacheKey, f *Features) error {
-	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
-		return fmt.Errorf("lsm: feature cache: %w", err)
-	}
-	tmp, err := os.CreateTemp(c.Dir, ".tmp-*.lsmf")
+	err := atomicfile.Write(c.path(k), func(w io.Writer) error {
+		key := k.json()
+		io.WriteString(w, cacheMagic)
+		binary.Write(w, binary.LittleEndian, [3]uint64{uint64(len(key)), uint64(f.N), uint64(f.Dim)})
+		w.Write(key)
+		var b [4]byte
+		for _, v := range f.Counts {
+			binary.LittleEndian.PutUint32(b[:], uint32(v))
+			if _, err := w.Write(b[:]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("lsm: feature cache: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	w := bufio.NewWriter(tmp)
-	key := k.json()
-	w.WriteString(cacheMagic)
-	binary.Write(w, binary.LittleEndian, [3]uint64{uint64(len(key)), uint64(f.N), uint64(f.Dim)})
-	w.Write(key)
-	var b [4]byte
-	for _, v := range f.Counts {
-		binary.LittleEndian.PutUint32(b[:], uint32(v))
-		w.Write(b[:])
-	}
-	err = w.Flush()
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), c.path(k))
-	}
-	if err != nil {
-		return fmt.Errorf("lsm: feature cache: writing %s: %w", c.path(k), err)
 	}
 	return nil
 }

@@ -3,14 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/rramtwin/rramtwin/dataset"
+	"github.com/rramtwin/rramtwin/internal/atomicfile"
 )
 
 // dataSubs are the subcommands of "rramtwin data".
@@ -274,7 +275,7 @@ func runDataShow(ctx context.Context, e *env, args []string) error {
 	if err := png.Encode(&buf, img); err != nil {
 		return err
 	}
-	if err := writeAtomic(*out, buf.Bytes()); err != nil {
+	if err := atomicfile.Write(*out, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 		return err
 	}
 	res := struct {
@@ -334,24 +335,4 @@ func runDataGet(ctx context.Context, e *env, args []string) error {
 	}
 	_, err = fmt.Fprintf(e.stdout, "%s: %d bytes, sha256 %s, unpacked to %s\n", res.Name, res.Bytes, res.SHA256, res.Dir)
 	return err
-}
-
-// writeAtomic writes b to path through a temporary file and a rename.
-func writeAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(b)
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return errors.New(path + ": " + werr.Error())
-	}
-	return nil
 }
