@@ -1,0 +1,132 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rramtwin/rramtwin/dataset"
+	"github.com/rramtwin/rramtwin/lsm"
+)
+
+// ClassifyConfig is one classification experiment.
+type ClassifyConfig struct {
+	Task        Task
+	TrainSpec   string
+	TestSpec    string
+	Train, Test dataset.Dataset
+	Backend     Backend
+	Seed        uint64
+	CacheDir    string                              // feature cache root ("" = none)
+	Epochs      int                                 // readout epochs; 0 = the task's
+	Progress    func(stage string, done, total int) // nil = quiet
+}
+
+// ClassifyReport is what a classification run reports.
+type ClassifyReport struct {
+	Task              string        `json:"task"`
+	Backend           string        `json:"backend"`
+	Preset            string        `json:"preset,omitempty"`
+	Chip              string        `json:"chip,omitempty"`
+	Neurons           int           `json:"neurons"`
+	Seed              uint64        `json:"seed"`
+	Train             string        `json:"train"`
+	Test              string        `json:"test"`
+	TrainN            int           `json:"train_n"`
+	ValN              int           `json:"val_n"`
+	TestN             int           `json:"test_n"`
+	Accuracy          float64       `json:"accuracy"`
+	PerClass          []float64     `json:"per_class"`
+	Confusion         [][]int       `json:"confusion"`
+	ValAccuracy       float64       `json:"val_accuracy"`
+	BestEpoch         int           `json:"best_epoch"`
+	SpikesPerSample   float64       `json:"spikes_per_sample"`
+	EnergyJPerSample  float64       `json:"energy_j_per_sample"`
+	EncodeSamplesPerS float64       `json:"encode_samples_per_s"`
+	Cached            bool          `json:"features_cached"`
+	Seconds           float64       `json:"seconds"`
+	Features          *lsm.Features `json:"-"`
+	TestFeatures      *lsm.Features `json:"-"`
+	TestLabels        []int         `json:"-"`
+	Predictions       []int         `json:"-"`
+}
+
+// Classify encodes train and test data on the backend and trains the
+// task's readout, choosing the model on a validation split of the training
+// data and scoring the test set once.
+func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
+	start := time.Now()
+	t := c.Task
+	enc, err := t.Encoder(ctx, c.Backend, c.Seed, Placement{})
+	if err != nil {
+		return ClassifyReport{}, err
+	}
+	progress := func(stage string) func(int, int) {
+		if c.Progress == nil {
+			return nil
+		}
+		return func(d, n int) { c.Progress(stage, d, n) }
+	}
+	ftr, str, err := Encode(ctx, t, c.Backend, enc, c.Train, EncodeOptions{Spec: c.TrainSpec, CacheDir: c.CacheDir, Seed: c.Seed, Progress: progress("encode train")})
+	if err != nil {
+		return ClassifyReport{}, fmt.Errorf("encoding %s: %w", c.TrainSpec, err)
+	}
+	fte, ste, err := Encode(ctx, t, c.Backend, enc, c.Test, EncodeOptions{Spec: c.TestSpec, CacheDir: c.CacheDir, Seed: c.Seed, Progress: progress("encode test")})
+	if err != nil {
+		return ClassifyReport{}, fmt.Errorf("encoding %s: %w", c.TestSpec, err)
+	}
+	cfg := t.Probe
+	cfg.Seed = c.Seed
+	if c.Epochs > 0 {
+		cfg.Epochs = c.Epochs
+	}
+	cfg.Classes = max(c.Train.Classes(), c.Test.Classes())
+	if c.Progress != nil {
+		cfg.Progress = func(e, n int, _, _ float64) { c.Progress("train", e, n) }
+	}
+	ytr, yte := Labels(c.Train), Labels(c.Test)
+	res, err := lsm.Classify(ftr.Matrix(), ytr, fte.Matrix(), yte, cfg)
+	if err != nil {
+		return ClassifyReport{}, err
+	}
+	rep := ClassifyReport{
+		Task: t.Name, Backend: c.Backend.Name, Preset: c.Backend.Preset, Neurons: t.Config.Neurons, Seed: c.Seed,
+		Train: c.TrainSpec, Test: c.TestSpec, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
+		Accuracy: res.Accuracy, PerClass: res.PerClass, Confusion: res.Confusion,
+		ValAccuracy: res.ValAccuracy, BestEpoch: res.BestEpoch,
+		SpikesPerSample:   (str.SpikesPerSample*float64(str.Samples) + ste.SpikesPerSample*float64(ste.Samples)) / float64(max(str.Samples+ste.Samples, 1)),
+		EnergyJPerSample:  ste.EnergyJPerSample,
+		EncodeSamplesPerS: harmonic(str, ste),
+		Cached:            str.Cached && ste.Cached,
+		Features:          ftr, TestFeatures: fte, TestLabels: yte,
+		Predictions: res.Model.Predict(fte.Matrix()),
+	}
+	if c.Backend.Chip != nil {
+		rep.Chip = c.Backend.Chip.Info().ID
+		if rep.EnergyJPerSample == 0 {
+			rep.EnergyJPerSample = str.EnergyJPerSample
+		}
+	}
+	rep.Seconds = time.Since(start).Seconds()
+	return rep, nil
+}
+
+// harmonic is the overall encoding rate of two runs.
+func harmonic(a, b EncodeStats) float64 {
+	var t float64
+	var n int
+	for _, s := range []EncodeStats{a, b} {
+		if s.SamplesPerS > 0 {
+			k := s.Samples
+			if s.Cached {
+				k = min(s.Samples, 32)
+			}
+			t += float64(k) / s.SamplesPerS
+			n += k
+		}
+	}
+	if t == 0 {
+		return 0
+	}
+	return float64(n) / t
+}

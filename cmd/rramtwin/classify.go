@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/rramtwin/rramtwin/bench"
+	"github.com/rramtwin/rramtwin/dataset"
+)
+
+// experimentFlags are the flags shared by classify, associate and compare.
+type experimentFlags struct {
+	backend, preset string
+	neurons, epochs int
+	cache           string
+	noCache         bool
+}
+
+func (x *experimentFlags) register(fs *flagSet, defaultBackend string) {
+	fs.StringVar(&x.backend, "backend", defaultBackend, "gauss (software model), model, virtual, auto, or a serial device path")
+	fs.StringVar(&x.preset, "preset", "lin2025-40nm", "device preset of the model or virtual board (name or JSON file)")
+	fs.IntVar(&x.neurons, "neurons", 0, "reservoir neurons (0: the task's default, 200)")
+	fs.IntVar(&x.epochs, "epochs", 0, "readout training epochs (0: the task's default)")
+	fs.StringVar(&x.cache, "cache", "", "cache directory for synthesized data and features (default $RRAMTWIN_CACHE or the user cache dir)")
+	fs.BoolVar(&x.noCache, "no-cache", false, "do not cache features (synthesized data is still cached)")
+}
+
+// cacheDir is where features are cached, or "" with -no-cache.
+func (x *experimentFlags) cacheDir() (string, error) {
+	if x.noCache {
+		return "", nil
+	}
+	return dataset.CacheRoot(x.cache)
+}
+
+// openData opens a dataset spec with the run's seed and progress.
+func openData(e *env, c *common, x *experimentFlags, spec string) (dataset.Dataset, error) {
+	if spec == "" {
+		return nil, usageError{"a dataset SPEC is required"}
+	}
+	opt := dataOptions(e, c)
+	opt.CacheDir = x.cache
+	return dataset.Open(spec, opt)
+}
+
+// progressFunc prints stage progress on a terminal and nothing otherwise.
+func progressFunc(e *env, c *common) func(stage string, done, total int) {
+	w := progressWriter(e, c)
+	if w == nil {
+		return nil
+	}
+	last := ""
+	return func(stage string, done, total int) {
+		if stage != last || done == total || done%max(total/100, 1) == 0 {
+			fmt.Fprintf(w, "\r%-14s %s %d/%d", stage, bar(done, total, 30), done, total)
+			if done == total {
+				fmt.Fprintln(w)
+			}
+			last = stage
+		}
+	}
+}
+
+// bar draws a progress bar of width cells.
+func bar(done, total, width int) string {
+	n := 0
+	if total > 0 {
+		n = width * done / total
+	}
+	b := make([]rune, width)
+	for i := range b {
+		b[i] = '·'
+		if i < n {
+			b[i] = '█'
+		}
+	}
+	return "[" + string(b) + "]"
+}
+
+// openExperimentBackend opens the backend an experiment runs on; gauss has
+// no chip.
+func openExperimentBackend(ctx context.Context, e *env, name, preset string, seed uint64) (bench.Backend, func(), error) {
+	if name == "gauss" {
+		return bench.Backend{Name: "gauss"}, func() {}, nil
+	}
+	m, closeFn, err := openBackend(ctx, e, name, preset, seed)
+	if err != nil {
+		return bench.Backend{}, nil, err
+	}
+	b := bench.Backend{Name: name, Chip: m, Preset: m.Info().Preset}
+	if name != "model" && name != "virtual" {
+		b.Name = "board"
+	}
+	return b, closeFn, nil
+}
+
+func runClassify(ctx context.Context, e *env, args []string) error {
+	fs, c := newFlags(e, "classify", "-task nmnist|audio -train SPEC -test SPEC [-backend B] [-neurons N] [-json]")
+	var x experimentFlags
+	x.register(fs, "gauss")
+	task := fs.String("task", "nmnist", "nmnist (camera) or audio (cochlea)")
+	train := fs.String("train", "", "training data spec, e.g. 'mnist-saccade:train?n=2000'")
+	test := fs.String("test", "", "test data spec, e.g. 'mnist-saccade:test?n=500'")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	t, err := bench.LookupTask(*task, x.neurons)
+	if err != nil {
+		return usageError{"classify: " + err.Error()}
+	}
+	trainDS, err := openData(e, c, &x, *train)
+	if err != nil {
+		return fmt.Errorf("-train: %w", err)
+	}
+	testDS, err := openData(e, c, &x, *test)
+	if err != nil {
+		return fmt.Errorf("-test: %w", err)
+	}
+	b, closeFn, err := openExperimentBackend(ctx, e, x.backend, x.preset, c.seed)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	cache, err := x.cacheDir()
+	if err != nil {
+		return err
+	}
+	rep, err := bench.Classify(ctx, bench.ClassifyConfig{Task: t, TrainSpec: *train, TestSpec: *test, Train: trainDS, Test: testDS,
+		Backend: b, Seed: c.seed, CacheDir: cache, Epochs: x.epochs, Progress: progressFunc(e, c)})
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return printJSON(e.stdout, rep)
+	}
+	printClassify(e.stdout, rep)
+	return nil
+}
+
+func printClassify(w io.Writer, r bench.ClassifyReport) {
+	fmt.Fprintf(w, "%s on %s (%d neurons, seed %d): accuracy %.2f %% on %d test samples (validation %.2f %%, epoch %d)\n",
+		r.Task, r.Backend, r.Neurons, r.Seed, 100*r.Accuracy, r.TestN, 100*r.ValAccuracy, r.BestEpoch)
+	fmt.Fprintf(w, "trained on %d (+%d validation); %.0f spikes/sample; encode %.0f samples/s", r.TrainN, r.ValN, r.SpikesPerSample, r.EncodeSamplesPerS)
+	if r.EnergyJPerSample > 0 {
+		fmt.Fprintf(w, "; %.3g J/inference on the chip", r.EnergyJPerSample)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "per class:")
+	for k, a := range r.PerClass {
+		fmt.Fprintf(w, " %d:%.0f%%", k, 100*a)
+	}
+	fmt.Fprintln(w)
+}
