@@ -28,6 +28,7 @@ func init() {
 		{"chip", "drive a macro: info, form, read, mac (model backend)", runChip},
 		{"calibrate", "measure a chip and fit a preset to it", runCalibrate},
 		{"classify", "train and test the LSM classifier on event data (gauss, model or chip)", runClassify},
+		{"associate", "zero-shot audio–vision association with contrastive heads", runAssociate},
 		{"version", "print the version of rramtwin and its macro model", runVersion},
 		{"data", "event datasets: stats, synth-nmnist, synth-audio, show, get", runData},
 	}

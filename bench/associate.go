@@ -1,0 +1,118 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rramtwin/rramtwin/dataset"
+	"github.com/rramtwin/rramtwin/lsm"
+)
+
+// The two sides of audio–vision association (DESIGN §3).
+var (
+	VisionTask = Task{Name: "assoc-vision", Config: lsm.AssocVision, Framer: lsm.CameraFraming{}}
+	AudioTask  = Task{Name: "assoc-audio", Config: lsm.AssocAudio, Framer: lsm.CochleaFraming{}}
+)
+
+// AssociateConfig is one association experiment. On a chip the vision
+// reservoir lives on macro 0 and the audio reservoir on macro 1.
+type AssociateConfig struct {
+	VisionTrain, AudioTrain, VisionTest, AudioTest dataset.Dataset
+	Specs                                          [4]string // vision-train, audio-train, vision-test, audio-test
+	Backend                                        Backend
+	Seen, Unseen                                   []int
+	Seed                                           uint64
+	CacheDir                                       string
+	Epochs                                         int
+	Progress                                       func(stage string, done, total int)
+}
+
+// AssociateReport is what an association run reports: "audio searches
+// image" (a2i) top-1 retrieval on seen and unseen classes, the reverse
+// direction, and the prototypical-network baseline on the same features.
+type AssociateReport struct {
+	Backend           string        `json:"backend"`
+	Chip              string        `json:"chip,omitempty"`
+	Seed              uint64        `json:"seed"`
+	Seen              []int         `json:"seen"`
+	Unseen            []int         `json:"unseen"`
+	SeenAccuracy      float64       `json:"seen_accuracy"`   // audio searches image, seen classes
+	UnseenAccuracy    float64       `json:"unseen_accuracy"` // audio searches image, unseen classes
+	SeenI2A           float64       `json:"seen_i2a_accuracy"`
+	UnseenI2A         float64       `json:"unseen_i2a_accuracy"`
+	Proto             lsm.Retrieval `json:"prototype_baseline"`
+	TrainPairs        int           `json:"train_pairs"`
+	SeenTestPairs     int           `json:"seen_test_pairs"`
+	UnseenTestPairs   int           `json:"unseen_test_pairs"`
+	EnergyJPerPair    float64       `json:"energy_j_per_pair"` // one vision and one audio inference on the chip
+	EncodeSamplesPerS float64       `json:"encode_samples_per_s"`
+	Seconds           float64       `json:"seconds"`
+}
+
+// Associate encodes both modalities and trains the contrastive heads.
+func Associate(ctx context.Context, c AssociateConfig) (AssociateReport, error) {
+	start := time.Now()
+	venc, err := VisionTask.Encoder(ctx, c.Backend, c.Seed, Placement{Macro: 0})
+	if err != nil {
+		return AssociateReport{}, err
+	}
+	aenc, err := AudioTask.Encoder(ctx, c.Backend, c.Seed, Placement{Macro: 1})
+	if err != nil {
+		return AssociateReport{}, fmt.Errorf("%w (association on a chip needs 2 macros, one per modality)", err)
+	}
+	type job struct {
+		t   Task
+		enc lsm.Encoder
+		ds  dataset.Dataset
+		spc string
+	}
+	jobs := []job{{VisionTask, venc, c.VisionTrain, c.Specs[0]}, {AudioTask, aenc, c.AudioTrain, c.Specs[1]},
+		{VisionTask, venc, c.VisionTest, c.Specs[2]}, {AudioTask, aenc, c.AudioTest, c.Specs[3]}}
+	var modal [4]lsm.Modal
+	var stats [4]EncodeStats
+	for i, j := range jobs {
+		var prog func(int, int)
+		if c.Progress != nil {
+			stage := "encode " + j.spc
+			prog = func(d, n int) { c.Progress(stage, d, n) }
+		}
+		f, st, err := Encode(ctx, j.t, c.Backend, j.enc, j.ds, EncodeOptions{Spec: j.spc, CacheDir: c.CacheDir, Seed: c.Seed, Progress: prog})
+		if err != nil {
+			return AssociateReport{}, fmt.Errorf("encoding %s: %w", j.spc, err)
+		}
+		modal[i] = lsm.Modal{X: f.Matrix(), Labels: Labels(j.ds)}
+		stats[i] = st
+	}
+	cfg := lsm.AssocConfig{Seed: c.Seed, Seen: c.Seen, Unseen: c.Unseen, Epochs: c.Epochs}
+	if c.Progress != nil {
+		cfg.Progress = func(model string, e, n int, _ float64) { c.Progress("train "+model, e, n) }
+	}
+	res, err := lsm.Associate(modal[1], modal[0], modal[3], modal[2], cfg)
+	if err != nil {
+		return AssociateReport{}, err
+	}
+	rep := AssociateReport{
+		Backend: c.Backend.Name, Seed: c.Seed, Seen: c.Seen, Unseen: c.Unseen,
+		SeenAccuracy: res.CLIP.SeenA2I, UnseenAccuracy: res.CLIP.UnseenA2I,
+		SeenI2A: res.CLIP.SeenI2A, UnseenI2A: res.CLIP.UnseenI2A, Proto: res.Proto,
+		TrainPairs: res.TrainPairs, SeenTestPairs: res.SeenTestPairs, UnseenTestPairs: res.UnseenTestPairs,
+	}
+	var t float64
+	var n int
+	for _, s := range stats {
+		rep.EnergyJPerPair += s.EnergyJPerSample / 2 // train and test of each modality: the mean of the two, summed over modalities
+		if s.SamplesPerS > 0 && !s.Cached {
+			t += float64(s.Samples) / s.SamplesPerS
+			n += s.Samples
+		}
+	}
+	if t > 0 {
+		rep.EncodeSamplesPerS = float64(n) / t
+	}
+	if c.Backend.Chip != nil {
+		rep.Chip = c.Backend.Chip.Info().ID
+	}
+	rep.Seconds = time.Since(start).Seconds()
+	return rep, nil
+}
