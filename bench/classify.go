@@ -19,6 +19,7 @@ type ClassifyConfig struct {
 	Seed        uint64
 	CacheDir    string                              // feature cache root ("" = none)
 	Epochs      int                                 // readout epochs; 0 = the task's
+	LR          float64                             // readout learning rate; 0 = the task's
 	Progress    func(stage string, done, total int) // nil = quiet
 }
 
@@ -79,6 +80,9 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	cfg.Seed = c.Seed
 	if c.Epochs > 0 {
 		cfg.Epochs = c.Epochs
+	}
+	if c.LR > 0 {
+		cfg.LR = c.LR
 	}
 	cfg.Classes = max(c.Train.Classes(), c.Test.Classes())
 	if c.Progress != nil {

@@ -62,7 +62,7 @@ func (t Task) Encoder(ctx context.Context, b Backend, seed uint64, at Placement)
 		return g, nil
 	}
 	info := b.Chip.Info()
-	r := lsm.Layout(at.Macro, 0, 0, t.Config)
+	r := Layout(t, at)
 	if err := r.Check(info); err != nil {
 		return nil, fmt.Errorf("%s reservoir does not fit the chip (%d macro(s) of %d×%d): %w", t.Name, info.Macros, info.Rows, info.Cols, err)
 	}
@@ -71,6 +71,9 @@ func (t Task) Encoder(ctx context.Context, b Backend, seed uint64, at Placement)
 	}
 	return lsm.NewMacro(b.Chip, r, t.Config, lsm.MacroOptions{ReadV: info.ReadV, Name: b.Name})
 }
+
+// Layout is the region of t's reservoir at a placement.
+func Layout(t Task, at Placement) macro.Region { return lsm.Layout(at.Macro, 0, 0, t.Config) }
 
 // source adapts a dataset to lsm.Source, framing each sample on demand.
 type source struct {

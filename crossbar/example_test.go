@@ -42,7 +42,7 @@ func Example() {
 		out.Reads[0], out.Conversions[0], p.Read.VoltageV*p.Read.VoltageV*out.SumGUS[0]*1e-6*p.Read.WidthS*1e15)
 	// Output:
 	// formed 261857 of 262144 cells (121 stuck on, 251 stuck off), 109980 nJ
-	// codes: [63 64 59 59 68 62 64 57]
+	// codes: [31 32 29 30 34 31 32 29]
 	// vector 0: 16 reads, 8 conversions, array energy 1555.8 fJ
 }
 

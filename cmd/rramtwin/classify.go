@@ -13,6 +13,7 @@ import (
 type experimentFlags struct {
 	backend, preset string
 	neurons, epochs int
+	lr              float64
 	cache           string
 	noCache         bool
 }
@@ -22,6 +23,7 @@ func (x *experimentFlags) register(fs *flagSet, defaultBackend string) {
 	fs.StringVar(&x.preset, "preset", "lin2025-40nm", "device preset of the model or virtual board (name or JSON file)")
 	fs.IntVar(&x.neurons, "neurons", 0, "reservoir neurons (0: the task's default, 200)")
 	fs.IntVar(&x.epochs, "epochs", 0, "readout training epochs (0: the task's default)")
+	fs.Float64Var(&x.lr, "lr", 0, "readout learning rate (0: the task's default, the authors' 1e-4 for N-MNIST, sized for 60k samples)")
 	fs.StringVar(&x.cache, "cache", "", "cache directory for synthesized data and features (default $RRAMTWIN_CACHE or the user cache dir)")
 	fs.BoolVar(&x.noCache, "no-cache", false, "do not cache features (synthesized data is still cached)")
 }
@@ -127,7 +129,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	rep, err := bench.Classify(ctx, bench.ClassifyConfig{Task: t, TrainSpec: *train, TestSpec: *test, Train: trainDS, Test: testDS,
-		Backend: b, Seed: c.seed, CacheDir: cache, Epochs: x.epochs, Progress: progressFunc(e, c)})
+		Backend: b, Seed: c.seed, CacheDir: cache, Epochs: x.epochs, LR: x.lr, Progress: progressFunc(e, c)})
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"help", "list the subcommands, or show one subcommand's flags", runHelp},
+		{"demo", "the main job: the LSM on synthetic N-MNIST in software, on the model and on a virtual board", runDemo},
 		{"chip", "drive a macro: info, form, read, mac (model backend)", runChip},
 		{"calibrate", "measure a chip and fit a preset to it", runCalibrate},
 		{"classify", "train and test the LSM classifier on event data (gauss, model or chip)", runClassify},
