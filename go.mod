@@ -2,7 +2,10 @@ module github.com/rramtwin/rramtwin
 
 go 1.26
 
-require gonum.org/v1/plot v0.17.0
+require (
+	github.com/sigurn/crc16 v0.0.0-20211026045750-20ab5afb07e3
+	gonum.org/v1/plot v0.17.0
+)
 
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect
