@@ -36,7 +36,9 @@ type HAL interface {
 }
 
 // LSMHAL is the optional whole-sample LSM fast path (macro.LSMRunner):
-// spikes is Steps × Inputs values 0/1, counts receives Neurons counts.
+// a batch of p.N samples, step t of all of them one MAC batch; spikes is
+// N × Steps × Inputs values 0/1 (sample-major), counts receives N × Neurons
+// counts.
 type LSMHAL interface {
 	RunLSM(r protocol.Region, p protocol.LSMParams, spikes []uint8, counts []int32) protocol.Status
 }
@@ -46,4 +48,11 @@ type LSMHAL interface {
 // inputs off, averaged over samples conversions, in codes × 1000.
 type CalibrateHAL interface {
 	Calibrate(r protocol.Region, kind uint8, samples int, dst []int32) protocol.Status
+}
+
+// ReadFloatHAL is the optional exact read: conductances as float32 µS
+// instead of 0.01 µS steps. When the HAL implements it, read results are
+// protocol.ResultConductanceF.
+type ReadFloatHAL interface {
+	ReadFloat(r protocol.Region, dst []float32) protocol.Status
 }

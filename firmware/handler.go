@@ -3,6 +3,7 @@ package firmware
 import (
 	"errors"
 	"io"
+	"math"
 
 	"github.com/rramtwin/rramtwin/protocol"
 )
@@ -80,6 +81,7 @@ type Handler struct {
 	hal HAL
 	lsm LSMHAL
 	cal CalibrateHAL
+	rdf ReadFloatHAL
 	out io.Writer
 	cfg Config
 	lim Limits
@@ -97,12 +99,13 @@ type Handler struct {
 	stage  []byte // staging buffer (StageBytes + MaxPayload for an inline tail)
 	staged int
 
-	inputs   []uint8  // unpacked MAC/LSM inputs
-	targets  []uint16 // program targets
-	failed   []int32  // program failures
-	codes    []int32  // MAC codes, LSM counts, offsets, failed indices
-	currents []int64  // MAC currents (pA)
-	cond     []uint16 // read conductances
+	inputs   []uint8   // unpacked MAC/LSM inputs
+	targets  []uint16  // program targets
+	failed   []int32   // program failures
+	codes    []int32   // MAC codes, LSM counts, offsets, failed indices
+	currents []int64   // MAC currents (pA)
+	cond     []uint16  // read conductances
+	condF    []float32 // exact read conductances (ReadFloatHAL)
 
 	formed formedMap
 	job    job
@@ -128,6 +131,7 @@ func NewHandler(hal HAL, out io.Writer, cfg Config) (*Handler, error) {
 	h := &Handler{hal: hal, out: out, cfg: cfg, lim: cfg.Limits}
 	h.lsm, _ = hal.(LSMHAL)
 	h.cal, _ = hal.(CalibrateHAL)
+	h.rdf, _ = hal.(ReadFloatHAL)
 	h.refreshInfo()
 	if h.info.Macros == 0 || h.info.Rows == 0 || h.info.Cols == 0 {
 		return nil, errors.New("firmware: HAL reports an empty chip (macros, rows or cols is 0)")
@@ -150,6 +154,9 @@ func NewHandler(hal HAL, out io.Writer, cfg Config) (*Handler, error) {
 	h.codes = make([]int32, n)
 	h.currents = make([]int64, cfg.ResultElems)
 	h.cond = make([]uint16, cells)
+	if h.rdf != nil {
+		h.condF = make([]float32, cells)
+	}
 	h.formed = newFormedMap(int(h.info.Macros), int(h.info.Rows), int(h.info.Cols))
 	return h, nil
 }
@@ -716,6 +723,17 @@ func (h *Handler) read(m protocol.ReadRequest) (protocol.Status, protocol.Reject
 	}
 	cells := m.Region.Cells()
 	h.halCalls++
+	if h.rdf != nil {
+		if st := h.rdf.ReadFloat(m.Region, h.condF[:cells]); st != protocol.StatusOK {
+			return st, okReject
+		}
+		for i, g := range h.condF[:cells] {
+			h.codes[i] = int32(math.Float32bits(g))
+		}
+		h.newResult(protocol.ResultConductanceF, cells)
+		h.chunk(0, int(m.Count))
+		return protocol.StatusOK, okReject
+	}
 	if st := h.hal.Read(m.Region, h.cond[:cells]); st != protocol.StatusOK {
 		return st, okReject
 	}
@@ -819,22 +837,37 @@ func (h *Handler) runLSM(m protocol.LSMRequest) (protocol.Status, protocol.Rejec
 		}
 		return protocol.StatusParam, protocol.Reject{Field: protocol.FieldSteps, Value: int64(p.Steps), Min: 1, Max: int64(max)}
 	}
-	if p.DecayU < 0 || p.DecayU > 1000000 {
-		return protocol.StatusParam, protocol.Reject{Field: protocol.FieldLSMParam, Value: int64(p.DecayU), Max: 1000000}
+	maxN := h.cfg.InputElems / (int(p.Steps) * int(p.Inputs))
+	if m := len(h.codes) / int(p.Neurons); m < maxN {
+		maxN = m
 	}
-	need := protocol.PackedLen(int(p.Steps) * int(p.Inputs))
+	if m := h.cfg.ResultElems / int(p.Neurons); m < maxN {
+		maxN = m
+	}
+	if p.N < 1 || int(p.N) > maxN {
+		return protocol.StatusParam, protocol.Reject{Field: protocol.FieldCount, Value: int64(p.N), Min: 1, Max: int64(maxN)}
+	}
+	if !(p.Decay >= 0 && p.Decay <= 1) {
+		return protocol.StatusParam, protocol.Reject{Field: protocol.FieldLSMParam, Value: int64(math.Float64bits(p.Decay)),
+			Max: int64(math.Float64bits(1))}
+	}
+	if p.Threshold != p.Threshold || p.Scale != p.Scale {
+		return protocol.StatusParam, protocol.Reject{Field: protocol.FieldLSMParam, Value: int64(math.Float64bits(math.NaN()))}
+	}
+	n := int(p.N) * int(p.Steps) * int(p.Inputs)
+	need := protocol.PackedLen(n)
 	data, st, rej := h.staging(m.Staged, m.Inline, need)
 	if st != protocol.StatusOK {
 		return st, rej
 	}
-	spikes := h.inputs[:int(p.Steps)*int(p.Inputs)]
+	spikes := h.inputs[:n]
 	protocol.UnpackBits(spikes, data)
-	counts := h.codes[:p.Neurons]
+	counts := h.codes[:int(p.N)*int(p.Neurons)]
 	h.halCalls++
 	if st := h.lsm.RunLSM(m.Region, p, spikes, counts); st != protocol.StatusOK {
 		return st, okReject
 	}
-	h.newResult(protocol.ResultCounts, int(p.Neurons))
+	h.newResult(protocol.ResultCounts, len(counts))
 	h.chunk(0, 0)
 	return protocol.StatusOK, okReject
 }

@@ -29,6 +29,7 @@ var (
 	_ HAL          = (*SimHAL)(nil)
 	_ LSMHAL       = (*SimHAL)(nil)
 	_ CalibrateHAL = (*SimHAL)(nil)
+	_ ReadFloatHAL = (*SimHAL)(nil)
 )
 
 // NewSimHAL returns a HAL over m. Calls run under ctx (nil means
@@ -229,16 +230,20 @@ func (s *SimHAL) Status(st *protocol.StatusReply) protocol.Status {
 	return protocol.StatusOK
 }
 
-// RunLSM runs one LSM sample through macro.LSMRunner.
+// RunLSM runs a batch of LSM samples through macro.LSMRunner.
 func (s *SimHAL) RunLSM(r protocol.Region, p protocol.LSMParams, spikes []uint8, counts []int32) protocol.Status {
 	lr, ok := s.m.(macro.LSMRunner)
 	if !ok {
 		return protocol.StatusUnsupported
 	}
 	run := macro.LSMRun{Region: toRegion(r), Inputs: int(p.Inputs), Neurons: int(p.Neurons), Steps: int(p.Steps),
-		Threshold: protocol.FromMicro(int64(p.ThresholdU)), Decay: protocol.FromMicro(int64(p.DecayU)),
-		Scale: protocol.FromMicro(int64(p.ScaleU))}
-	return statusOf(lr.RunLSM(s.ctx, run, 1, spikes, counts))
+		Threshold: p.Threshold, Decay: p.Decay, Scale: p.Scale}
+	return statusOf(lr.RunLSM(s.ctx, run, int(p.N), spikes, counts))
+}
+
+// ReadFloat reads conductances exactly (float32 µS).
+func (s *SimHAL) ReadFloat(r protocol.Region, dst []float32) protocol.Status {
+	return statusOf(s.m.Read(s.ctx, toRegion(r), dst))
 }
 
 // Calibrate measures per-column zero offsets with samples all-zero input

@@ -161,7 +161,7 @@ const (
 	FieldInputs     Field = 0x13 // LSM input rows
 	FieldNeurons    Field = 0x14 // LSM neurons
 	FieldSteps      Field = 0x15 // LSM steps
-	FieldLSMParam   Field = 0x16 // micro-units
+	FieldLSMParam   Field = 0x16 // LSM threshold, decay or scale: float64 bits
 	FieldJob        Field = 0x17 // job id
 	FieldResult     Field = 0x18 // result id
 	FieldKind       Field = 0x19 // calibration kind
@@ -219,6 +219,7 @@ const (
 	ResultCounts        ResultKind = 4 // i32 spike count per neuron
 	ResultIndices       ResultKind = 5 // u32 row-major cell index within the region (program failures)
 	ResultOffsets       ResultKind = 6 // i32 per-column ADC zero offset, in ADC codes × 1000
+	ResultConductanceF  ResultKind = 7 // float32 bits per cell, µS, row-major over the region (exact reads)
 )
 
 // ElemSize is the size in bytes of one element of a result of kind k
@@ -227,7 +228,7 @@ func (k ResultKind) ElemSize() int {
 	switch k {
 	case ResultConductance:
 		return 2
-	case ResultCodes, ResultCounts, ResultIndices, ResultOffsets:
+	case ResultCodes, ResultCounts, ResultIndices, ResultOffsets, ResultConductanceF:
 		return 4
 	case ResultCodesCurrents:
 		return 12
@@ -251,6 +252,8 @@ func (k ResultKind) String() string {
 		return "indices"
 	case ResultOffsets:
 		return "offsets"
+	case ResultConductanceF:
+		return "conductance-f32"
 	}
 	return "resultkind(0x" + hex8(uint8(k)) + ")"
 }

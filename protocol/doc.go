@@ -41,7 +41,7 @@
 //
 // Physical quantities are fixed-point integers: voltage mV, pulse width
 // ns, compliance and ADC range nA, MAC currents pA, conductance 0.01 µS,
-// energy aJ, time ns, LSM constants 10⁻⁶. See units.go; the board converts
+// energy aJ, time ns; LSM constants are float64 bits. See units.go; the board converts
 // to SI by division, so decimal host settings arrive bit-identical.
 //
 // docs/PROTOCOL.md specifies all of it byte by byte, with worked frames

@@ -1,5 +1,7 @@
 package protocol
 
+import "math"
+
 // Payload encodings. Every request and reply body has a struct with
 // Append (encode, append-style, never allocating when dst has room) and
 // Decode (strict: the payload must have exactly the encoded length, apart
@@ -476,18 +478,20 @@ func (m *MACRequest) Decode(p []byte) error {
 	return nil
 }
 
-// LSMParams describe one LSM sample (macro.LSMRun). Threshold, Decay and
-// Scale are in micro-units (value × 10⁶, rounded): the board divides by
-// 10⁶, which gives back exactly the float64 of any decimal with ≤ 6
-// fractional digits.
+// LSMParams describe a batch of N LSM samples (macro.LSMRun). Threshold,
+// Decay and Scale travel as the IEEE-754 bits of their float64 values, so
+// the board computes with exactly the host's numbers.
 type LSMParams struct {
-	Inputs, Neurons, Steps     uint16
-	ThresholdU, DecayU, ScaleU int32
+	N                       uint16 // samples in the batch, ≥ 1
+	Inputs, Neurons, Steps  uint16
+	Threshold, Decay, Scale float64
 }
 
-// LSMRequest runs one whole LSM sample. The spikes are Steps × Inputs bits
-// (PackBits), the first Staged bytes from the staging buffer, the rest
-// Inline. The reply is a ResultChunk of kind ResultCounts (Neurons i32).
+// LSMRequest runs a batch of N whole LSM samples: step t of all N samples
+// is one MAC batch of N vectors on the board (macro.LSMRunner). The spikes
+// are N × Steps × Inputs bits (sample-major, PackBits), the first Staged
+// bytes from the staging buffer, the rest Inline. The reply is the first
+// ResultChunk of kind ResultCounts (N × Neurons i32).
 type LSMRequest struct {
 	Region Region
 	Params LSMParams
@@ -496,13 +500,14 @@ type LSMRequest struct {
 }
 
 // LSMRequestHeaderLen is the wire size of an LSMRequest without inline spikes.
-const LSMRequestHeaderLen = RegionLen + 6 + 12 + 4
+const LSMRequestHeaderLen = RegionLen + 8 + 24 + 4
 
 // Append appends the wire form.
 func (m LSMRequest) Append(b []byte) []byte {
 	b = m.Region.Append(b)
-	b = put16(put16(put16(b, m.Params.Inputs), m.Params.Neurons), m.Params.Steps)
-	b = put32(put32(put32(b, uint32(m.Params.ThresholdU)), uint32(m.Params.DecayU)), uint32(m.Params.ScaleU))
+	b = put16(put16(put16(put16(b, m.Params.N), m.Params.Inputs), m.Params.Neurons), m.Params.Steps)
+	b = put64(put64(put64(b, math.Float64bits(m.Params.Threshold)), math.Float64bits(m.Params.Decay)),
+		math.Float64bits(m.Params.Scale))
 	return append(put32(b, m.Staged), m.Inline...)
 }
 
@@ -510,8 +515,10 @@ func (m LSMRequest) Append(b []byte) []byte {
 func (m *LSMRequest) Decode(p []byte) error {
 	rd := reader{p: p}
 	m.Region.read(&rd)
-	m.Params.Inputs, m.Params.Neurons, m.Params.Steps = rd.u16(), rd.u16(), rd.u16()
-	m.Params.ThresholdU, m.Params.DecayU, m.Params.ScaleU = int32(rd.u32()), int32(rd.u32()), int32(rd.u32())
+	m.Params.N, m.Params.Inputs, m.Params.Neurons, m.Params.Steps = rd.u16(), rd.u16(), rd.u16(), rd.u16()
+	m.Params.Threshold = math.Float64frombits(rd.u64())
+	m.Params.Decay = math.Float64frombits(rd.u64())
+	m.Params.Scale = math.Float64frombits(rd.u64())
 	m.Staged = rd.u32()
 	if rd.bad {
 		return ErrPayloadLength

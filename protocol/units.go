@@ -10,7 +10,7 @@ import "math"
 //	conductance   0.01 µS   (u16)
 //	energy        aJ        (i64)
 //	time          ns        (u64/i64)
-//	LSM constants 10⁻⁶      (i32)
+//	LSM constants float64 bits (u64, exact)
 //
 // Going to SI, the receiver divides (never multiplies by a reciprocal):
 // float64(n)/1e3 is the nearest float64 to n/1000, so a host value given
