@@ -13,7 +13,9 @@ type HAL interface {
 	// Info fills the chip's description: Macros, Rows, Cols, ADCBits,
 	// ReadMV, ADCRangeNA, Caps (CapLSM, CapClock, CapProgram,
 	// CapMultiBit, CapCurrents), the chip's own limits MaxFormMV and
-	// MaxComplianceNA (0 = none) and the texts Firmware, ID, Preset.
+	// MaxComplianceNA (0 = none), the conductance range GMinCUS/GMaxCUS,
+	// the default forming pulse FormMV/FormWidthNS/FormComplNA and the
+	// texts Firmware, ID, Preset.
 	// The handler fills the rest.
 	Info(h *protocol.HelloReply)
 	// Configure sets the read path; zero fields keep the setting.

@@ -122,6 +122,11 @@ func (s *SimHAL) Info(h *protocol.HelloReply) {
 	if i.MaxComplA > 0 {
 		h.MaxComplianceNA = sat32(protocol.NanoAmps(i.MaxComplA))
 	}
+	h.GMinCUS = sat16(protocol.CentiMicroSiemens(i.GMinUS))
+	h.GMaxCUS = sat16(protocol.CentiMicroSiemens(i.GMaxUS))
+	h.FormMV = sat16(protocol.MilliVolts(i.DefaultForm.Voltage))
+	h.FormWidthNS = sat32(protocol.Nanoseconds(i.DefaultForm.WidthS))
+	h.FormComplNA = sat32(protocol.NanoAmps(i.DefaultForm.ComplianceA))
 	h.Firmware = protocol.MakeText(i.Firmware)
 	h.ID = protocol.MakeText(i.ID)
 	h.Preset = protocol.MakeText(i.Preset)

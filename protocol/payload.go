@@ -153,6 +153,11 @@ type HelloReply struct {
 	MaxReadMV       uint16 // read voltage limit (mV)
 	StageBytes      uint32 // size of the staging buffer (bytes)
 	ResultElems     uint32 // largest result (elements)
+	GMinCUS         uint16 // programmable conductance range (0.01 µS)
+	GMaxCUS         uint16
+	FormMV          uint16 // the chip's default forming pulse: voltage (mV),
+	FormWidthNS     uint32 // width (ns)
+	FormComplNA     uint32 // and compliance (nA)
 	Firmware        Text   // firmware name and version
 	ID              Text   // chip identity (serial number)
 	Preset          Text   // device preset
@@ -179,6 +184,8 @@ func (m HelloReply) Append(b []byte) []byte {
 	b = put16(b, m.MaxReadMV)
 	b = put32(b, m.StageBytes)
 	b = put32(b, m.ResultElems)
+	b = put16(put16(b, m.GMinCUS), m.GMaxCUS)
+	b = put32(put32(put16(b, m.FormMV), m.FormWidthNS), m.FormComplNA)
 	b = m.Firmware.append(b)
 	b = m.ID.append(b)
 	return m.Preset.append(b)
@@ -200,6 +207,8 @@ func (m *HelloReply) Decode(p []byte) error {
 	m.MinComplianceNA, m.MaxComplianceNA = rd.u32(), rd.u32()
 	m.MaxReadMV = rd.u16()
 	m.StageBytes, m.ResultElems = rd.u32(), rd.u32()
+	m.GMinCUS, m.GMaxCUS = rd.u16(), rd.u16()
+	m.FormMV, m.FormWidthNS, m.FormComplNA = rd.u16(), rd.u32(), rd.u32()
 	m.Firmware.read(&rd)
 	m.ID.read(&rd)
 	m.Preset.read(&rd)
