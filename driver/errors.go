@@ -30,10 +30,13 @@ func statusError(cmd protocol.Command, st protocol.Status, rej protocol.Reject) 
 		}
 		return fmt.Errorf("%w: %s", macro.ErrRegion, detail())
 	case protocol.StatusVoltage:
+		// Voltages are allowed in (0, max] (the model's convention), the
+		// board's 1 mV minimum being the smallest it can encode.
+		field := "voltage"
 		if rej.Field == protocol.FieldReadV {
-			return rng("read_v", 1e3)
+			field = "read_v"
 		}
-		return rng("voltage", 1e3)
+		return &macro.RangeError{Field: field, Value: float64(rej.Value) / 1e3, Min: 0, Max: float64(rej.Max) / 1e3}
 	case protocol.StatusWidth:
 		return rng("width_s", 1e9)
 	case protocol.StatusCompliance:

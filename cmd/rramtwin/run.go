@@ -25,7 +25,9 @@ var commands []command
 func init() {
 	commands = []command{
 		{"help", "list the subcommands, or show one subcommand's flags", runHelp},
-		{"chip", "drive a macro: info, form, read, mac (model backend)", runChip},
+		{"chip", "drive a macro: info, form, read, mac (model, virtual, auto or a board)", runChip},
+		{"vboard", "serve a virtual board on a pseudo-terminal (prints its path)", runVboard},
+		{"ports", "list serial ports and the boards on them", runPorts},
 		{"version", "print the version of rramtwin and its macro model", runVersion},
 	}
 }
