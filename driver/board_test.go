@@ -12,6 +12,7 @@ import (
 	"github.com/rramtwin/rramtwin/firmware/vboard"
 	"github.com/rramtwin/rramtwin/macro"
 	"github.com/rramtwin/rramtwin/macro/macrotest"
+	"github.com/rramtwin/rramtwin/protocol"
 )
 
 // openVirtual starts a virtual board and opens it through the serial stack.
@@ -106,4 +107,51 @@ func TestSameCodesAsModel(t *testing.T) {
 			t.Fatalf("read %d: board %g, model %g", i, g1[i], g2[i])
 		}
 	}
+}
+
+// TestFaultyVirtualBoard: the virtual board's own fault injection (on its
+// side of the pty: flips, drops, duplicates, split and delayed writes)
+// costs retries but never changes a result or executes a command twice.
+func TestFaultyVirtualBoard(t *testing.T) {
+	ctx := context.Background()
+	vb, err := vboard.StartOptions(ctx, vboard.Options{Seed: 4, Faults: "flip=0.01,drop=0.001,dup=0.001,split,delay=1ms@0.01", FaultSeed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vb.Stop()
+	b, err := driver.OpenPort(ctx, vb.Path(), driver.Config{Timeout: 10 * time.Millisecond, MaxTimeout: 40 * time.Millisecond, Retries: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	m := newModel(t, 4)
+	r := macro.Region{Row0: 0, Row1: 6, Col0: 0, Col1: 3}
+	for _, mm := range []macro.Macro{b, m} {
+		if _, err := mm.Form(ctx, r, mm.Info().DefaultForm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 40
+	if testing.Short() {
+		n = 10
+	}
+	var ob, om macro.Outputs
+	for i := range n {
+		in := macro.Inputs{N: 1, Bits: 1, Values: []uint8{1, uint8(i & 1), 1, uint8(i >> 1 & 1), 0, 1}}
+		if err := b.MAC(ctx, r, in, &ob); err != nil {
+			t.Fatalf("MAC %d: %v", i, err)
+		}
+		if err := m.MAC(ctx, r, in, &om); err != nil {
+			t.Fatal(err)
+		}
+		for k := range om.Codes {
+			if ob.Codes[k] != om.Codes[k] {
+				t.Fatalf("MAC %d code %d: board %d, model %d", i, k, ob.Codes[k], om.Codes[k])
+			}
+		}
+	}
+	if got := vb.Executed(protocol.CmdMAC); got != uint64(n) {
+		t.Errorf("board executed %d MACs for %d requested", got, n)
+	}
+	t.Logf("host %+v; board %+v", b.Stats(), vb.Stats())
 }

@@ -165,8 +165,8 @@ func (l *Link) Read(p []byte) (int, error) {
 func (l *Link) Write(p []byte) (int, error) {
 	l.wbuf = l.Out.Apply(l.wbuf[:0], p)
 	b := l.wbuf
-	for _, k := range l.Out.pieces(len(b)) {
-		if l.Out.spec.Delay > 0 && l.Out.s.Float64(l.Out.i<<2|3) < l.Out.spec.DelayP {
+	for i, k := range l.Out.pieces(len(b)) {
+		if l.Out.spec.Delay > 0 && l.Out.s.Float64(l.Out.w<<20|1<<19|uint64(i)) < l.Out.spec.DelayP {
 			time.Sleep(l.Out.spec.Delay)
 		}
 		if _, err := l.rw.Write(b[:k]); err != nil {
