@@ -155,3 +155,52 @@ func TestFaultyVirtualBoard(t *testing.T) {
 	}
 	t.Logf("host %+v; board %+v", b.Stats(), vb.Stats())
 }
+
+// TestProgramMatchesModel: write-verify over the link (targets uploaded in
+// chunks, a job polled to completion, failures fetched as a result) does
+// on the board exactly what it does on the model.
+func TestProgramMatchesModel(t *testing.T) {
+	if modelLacksProgram() {
+		t.Skip("crossbar write-verify not implemented on this base")
+	}
+	ctx := context.Background()
+	b, vb := openVirtual(t, "lin2025-40nm", 8)
+	m := newModel(t, 8)
+	r := macro.Region{Row0: 10, Row1: 50, Col0: 0, Col1: 30} // 1,200 targets: 2,400 bytes, 3 frames
+	tgt := make([]float32, r.Cells())
+	for i := range tgt {
+		tgt[i] = float32(5 + (i*37)%50)
+	}
+	var res [2]macro.ProgramResult
+	var g [2][]float32
+	for k, mm := range []macro.Macro{b, m} {
+		if _, err := mm.Form(ctx, r, mm.Info().DefaultForm); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if res[k], err = mm.Program(ctx, r, tgt, macro.ProgramParams{TolUS: 1, MaxPulses: 50}); err != nil {
+			t.Fatal(err)
+		}
+		g[k] = make([]float32, r.Cells())
+		if err := mm.Read(ctx, r, g[k]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res[0].Cells != res[1].Cells || res[0].Pulses != res[1].Pulses || len(res[0].Failed) != len(res[1].Failed) {
+		t.Fatalf("board %+v, model %+v", res[0], res[1])
+	}
+	for i := range res[1].Failed {
+		if res[0].Failed[i] != res[1].Failed[i] {
+			t.Fatalf("failed cell %d: board %d, model %d", i, res[0].Failed[i], res[1].Failed[i])
+		}
+	}
+	for i := range g[0] {
+		if g[0][i] != g[1][i] {
+			t.Fatalf("cell %d after programming: board %g µS, model %g µS", i, g[0][i], g[1][i])
+		}
+	}
+	if n := vb.Executed(protocol.CmdProgram); n != 1 {
+		t.Errorf("board executed %d program requests, want 1", n)
+	}
+	t.Logf("%d cells, %d failed, %d pulses", res[1].Cells, len(res[1].Failed), res[1].Pulses)
+}
