@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"go.bug.st/serial"
-	"go.bug.st/serial/enumerator"
 
 	"github.com/rramtwin/rramtwin/macro"
 )
@@ -36,18 +35,24 @@ type Port struct {
 	Board        string `json:"board,omitempty"`
 }
 
+// portDetails is what the enumerator reports about a port.
+type portDetails struct {
+	Name, VID, PID, SerialNumber, Product string
+	IsUSB                                 bool
+}
+
 // Ports lists the serial ports of this machine with their USB identity,
 // marking the known boards (cfg.VID/PID, or KnownBoards when empty).
 // Pseudo-terminals (the virtual board) are never listed: give their path
 // explicitly.
 func Ports(cfg Config) ([]Port, error) {
-	list, err := enumerator.GetDetailedPortsList()
+	list, err := detailedPorts()
 	if err != nil {
 		return nil, fmt.Errorf("driver: listing serial ports: %w", err)
 	}
 	var out []Port
 	for _, d := range list {
-		if d == nil || d.Name == "" { // Linux: a tty without a device node in sysfs
+		if d.Name == "" { // Linux: a tty without a device node in sysfs
 			continue
 		}
 		p := Port{Name: d.Name, IsUSB: d.IsUSB, VID: strings.ToUpper(d.VID), PID: strings.ToUpper(d.PID),
@@ -143,7 +148,7 @@ func OpenPort(ctx context.Context, path string, cfg Config) (*Board, error) {
 	b, err := New(ctx, &serialPort{Port: port}, cfg)
 	if err != nil {
 		port.Close()
-		return nil, fmt.Errorf("driver: %s: %w", path, stripPrefix(err))
+		return nil, fmt.Errorf("driver: %s: %w", path, err)
 	}
 	b.closer, b.name = port, path
 	return b, nil
@@ -168,9 +173,5 @@ func portError(err error) error {
 		}
 		return errors.New(pe.EncodedErrorString())
 	}
-	return err
-}
-
-func stripPrefix(err error) error {
 	return err
 }
