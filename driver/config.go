@@ -47,6 +47,9 @@ type Config struct {
 	// name or file (default "lin2025-40nm") and seed (a seed is a chip).
 	Preset string
 	Seed   uint64
+	// Trace, when not nil, receives a transcript of every frame on the
+	// link in the testdata/*.trace format (see Recorder).
+	Trace io.Writer
 	// Log receives the one-line notice that Open("auto") fell back to the
 	// model (default: discarded).
 	Log io.Writer

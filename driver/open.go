@@ -145,7 +145,11 @@ func OpenPort(ctx context.Context, path string, cfg Config) (*Board, error) {
 	// Keep DTR asserted: USB-CDC firmware drops its output while DTR is
 	// low. Pseudo-terminals reject modem-bit calls: not fatal.
 	_ = port.SetDTR(true)
-	b, err := New(ctx, &serialPort{Port: port}, cfg)
+	var t Transport = &serialPort{Port: port}
+	if cfg.Trace != nil {
+		t = NewRecorder(t, cfg.Trace)
+	}
+	b, err := New(ctx, t, cfg)
 	if err != nil {
 		port.Close()
 		return nil, fmt.Errorf("driver: %s: %w", path, err)
