@@ -114,7 +114,7 @@ func StartOptions(ctx context.Context, o Options) (*Board, error) {
 		cfg.BoardNonce = uint32(rng.NewStream(o.Seed, "vboard/nonce").Uint64(0)) | 1
 	}
 	cfg.Virtual = true
-	h, err := firmware.NewHandler(firmware.NewSimHAL(context.Background(), m), rw, cfg)
+	h, err := firmware.NewHandler(firmware.NewSimHAL(context.Background(), chip{m}), rw, cfg)
 	if err != nil {
 		master.Close()
 		tty.Close()
@@ -124,6 +124,19 @@ func StartOptions(ctx context.Context, o Options) (*Board, error) {
 	ctx, b.stop = context.WithCancel(ctx)
 	go b.serve(ctx, rw)
 	return b, nil
+}
+
+// Firmware is the firmware version a virtual board reports: this package
+// and the version of the model behind it.
+const Firmware = "vboard/1+" + macro.ModelVersion
+
+// chip is the model with the virtual board's firmware version.
+type chip struct{ *macro.Model }
+
+func (c chip) Info() macro.Info {
+	i := c.Model.Info()
+	i.Firmware = Firmware
+	return i
 }
 
 // makeRaw puts the slave in raw mode: no echo, no line editing, no signal
