@@ -110,6 +110,12 @@ type Handler struct {
 	jobSeq uint16
 	resSeq uint16
 
+	// Scratch the HAL fills through pointers (fields, so nothing escapes per call).
+	infoScratch    protocol.HelloReply
+	statusScratch  protocol.StatusReply
+	formScratch    protocol.FormSummary
+	programScratch protocol.ProgramSummary
+
 	exec     [len(protocol.Commands)]uint64
 	unknown  uint64
 	replays  uint32
@@ -157,8 +163,9 @@ func NewHandler(hal HAL, out io.Writer, cfg Config) (*Handler, error) {
 // refreshInfo asks the HAL for the chip's description and completes it
 // with the handler's limits, buffers and capabilities.
 func (h *Handler) refreshInfo() {
-	var i protocol.HelloReply
-	h.hal.Info(&i)
+	i := &h.infoScratch
+	*i = protocol.HelloReply{}
+	h.hal.Info(i)
 	lim := h.cfg.Limits
 	if i.MaxFormMV != 0 && i.MaxFormMV < lim.MaxFormMV {
 		lim.MaxFormMV = i.MaxFormMV
@@ -187,7 +194,7 @@ func (h *Handler) refreshInfo() {
 	if h.cfg.Virtual {
 		i.Caps |= protocol.CapVirtual
 	}
-	h.info = i
+	h.info = *i
 }
 
 // Limits returns the effective safety limits (Config.Limits tightened by
@@ -280,19 +287,21 @@ func (h *Handler) Poll() bool {
 	st := protocol.StatusOK
 	switch j.cmd {
 	case protocol.CmdForm:
-		var sum protocol.FormSummary
+		sum := &h.formScratch
+		*sum = protocol.FormSummary{}
 		h.halCalls++
-		st = h.hal.Form(r, j.pulse, &sum)
+		st = h.hal.Form(r, j.pulse, sum)
 		if st == protocol.StatusOK {
 			h.formed.mark(int(r.Macro), int(r.Row0), int(r.Row1), int(r.Col0), int(r.Col1))
 			j.done = j.total
 		}
 		j.summary = sum.Pack()
 	case protocol.CmdProgram:
-		var sum protocol.ProgramSummary
+		sum := &h.programScratch
+		*sum = protocol.ProgramSummary{}
 		cells := r.Cells()
 		h.halCalls++
-		nf, s := h.hal.Program(r, h.targets[:cells], j.params, h.failed[:cells], &sum)
+		nf, s := h.hal.Program(r, h.targets[:cells], j.params, h.failed[:cells], sum)
 		st = s
 		if st == protocol.StatusOK {
 			if nf < 0 || nf > cells {
@@ -532,8 +541,9 @@ func (h *Handler) dispatch(f protocol.Frame) (protocol.Status, protocol.Reject) 
 }
 
 func (h *Handler) status() (protocol.Status, protocol.Reject) {
-	var s protocol.StatusReply
-	if st := h.hal.Status(&s); st != protocol.StatusOK {
+	s := &h.statusScratch
+	*s = protocol.StatusReply{}
+	if st := h.hal.Status(s); st != protocol.StatusOK {
 		return st, okReject
 	}
 	s.JobState, s.Job = h.job.state, h.job.id
