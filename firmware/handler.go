@@ -14,6 +14,7 @@ type Config struct {
 	InputElems  int    // most input values of one MAC or LSM run; default 1 MiB
 	ResultElems int    // most elements of one MAC result; default 512 Ki (1000 × 512 outputs fit)
 	ReplaySlots int    // replies kept for replay; default 8
+	MaxCells    int    // largest region to read or program (cells); default one whole macro
 	BoardNonce  uint32 // reported in hello; a board picks a new one each power-up; default 1
 	Virtual     bool   // advertise protocol.CapVirtual (a simulated board)
 }
@@ -139,6 +140,10 @@ func NewHandler(hal HAL, out io.Writer, cfg Config) (*Handler, error) {
 		return nil, errors.New("firmware: HAL reports an empty chip (macros, rows or cols is 0)")
 	}
 	cells := int(h.info.Rows) * int(h.info.Cols)
+	if cfg.MaxCells <= 0 || cfg.MaxCells > cells {
+		h.cfg.MaxCells = cells
+	}
+	cells = h.cfg.MaxCells
 	h.body = make([]byte, 0, protocol.MaxPayload)
 	h.tmp = make([]byte, 0, protocol.MaxWire)
 	h.replay = make([]replaySlot, cfg.ReplaySlots)
@@ -698,6 +703,10 @@ func (h *Handler) program(m protocol.ProgramRequest) (protocol.Status, protocol.
 			Max: int64(l.MaxTargetCUS)}
 	}
 	cells := m.Region.Cells()
+	if cells > h.cfg.MaxCells {
+		return protocol.StatusTooLarge, protocol.Reject{Field: protocol.FieldCount, Value: int64(cells),
+			Max: int64(h.cfg.MaxCells)}
+	}
 	if 2*cells > h.cfg.StageBytes {
 		return protocol.StatusTooLarge, protocol.Reject{Field: protocol.FieldCount, Value: int64(cells),
 			Max: int64(h.cfg.StageBytes / 2)}
@@ -725,6 +734,10 @@ func (h *Handler) read(m protocol.ReadRequest) (protocol.Status, protocol.Reject
 		return st, rej
 	}
 	cells := m.Region.Cells()
+	if cells > h.cfg.MaxCells {
+		return protocol.StatusTooLarge, protocol.Reject{Field: protocol.FieldCount, Value: int64(cells),
+			Max: int64(h.cfg.MaxCells)}
+	}
 	h.halCalls++
 	if st := h.hal.Read(m.Region, h.cond[:cells]); st != protocol.StatusOK {
 		return st, okReject
