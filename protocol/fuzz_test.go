@@ -24,7 +24,7 @@ func TestCodeByteFlipResidual(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	frames := 3000
 	if testing.Short() {
-		frames = 600
+		frames = 120
 	}
 	var d Decoder
 	var codeFlips, codeAcc, dataFlips int
