@@ -235,3 +235,18 @@ func TestInterlocks(t *testing.T) {
 		t.Error("a frame-level refusal queued a job")
 	}
 }
+
+func TestHelloRefusals(t *testing.T) {
+	r := newRig(t, Config{})
+	st, body := r.do(protocol.CmdHello, protocol.HelloRequest{Version: 2, HostNonce: 1}.Append(nil))
+	var rj protocol.Reject
+	if _ = rj.Decode(body); st != protocol.StatusVersion || rj.Field != protocol.FieldVersion || rj.Value != 2 || rj.Max != 1 {
+		t.Fatalf("hello v2: %v %+v", st, rj)
+	}
+	if st, _ := r.do(protocol.CmdHello, []byte{1, 0, 0}); st != protocol.StatusLength {
+		t.Fatalf("short hello: %v", st)
+	}
+	if r.h.Executed(protocol.CmdHello) != 2 || r.h.Executed(0x0777) != 0 {
+		t.Fatal("execution counters")
+	}
+}
