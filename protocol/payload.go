@@ -753,3 +753,30 @@ func (s ProgramSummary) Pack() [5]int64 {
 func UnpackProgramSummary(v [5]int64) ProgramSummary {
 	return ProgramSummary{Cells: v[0], Failed: v[1], Pulses: v[2], TimeNS: v[3], EnergyAJ: v[4]}
 }
+
+// SI returns the refusal in SI units with macro.RangeError's field names
+// ("voltage" V, "width_s" s, "compliance_a" A, "read_v" V, "adc_range_a" A,
+// "target_us" and "tol_us" µS); other fields keep their wire unit and
+// Field.String() name. A host turns it into a one-line error.
+func (r Reject) SI() (field string, value, min, max float64) {
+	div := 1.0
+	switch r.Field {
+	case FieldVoltage:
+		field, div = "voltage", 1e3
+	case FieldWidth:
+		field, div = "width_s", 1e9
+	case FieldCompliance:
+		field, div = "compliance_a", 1e9
+	case FieldReadV:
+		field, div = "read_v", 1e3
+	case FieldADCRange:
+		field, div = "adc_range_a", 1e9
+	case FieldTarget:
+		field, div = "target_us", 100
+	case FieldTolerance:
+		field, div = "tol_us", 100
+	default:
+		field = r.Field.String()
+	}
+	return field, float64(r.Value) / div, float64(r.Min) / div, float64(r.Max) / div
+}

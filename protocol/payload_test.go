@@ -148,3 +148,17 @@ func TestSummariesAndReplies(t *testing.T) {
 		t.Fatal("ChunkElems")
 	}
 }
+
+func TestRejectSI(t *testing.T) {
+	f, v, lo, hi := Reject{Field: FieldVoltage, Value: 9000, Min: 1, Max: 5000}.SI()
+	if f != "voltage" || v != 9 || lo != 0.001 || hi != 5 {
+		t.Fatalf("voltage: %s %v %v %v", f, v, lo, hi)
+	}
+	f, v, _, hi = Reject{Field: FieldCompliance, Value: 0, Min: 1000, Max: 500000}.SI()
+	if f != "compliance_a" || v != 0 || hi != 5e-4 {
+		t.Fatalf("compliance: %s %v %v", f, v, hi)
+	}
+	if f, v, _, _ := (Reject{Field: FieldMacro, Value: 3}).SI(); f != "macro" || v != 3 {
+		t.Fatalf("macro: %s %v", f, v)
+	}
+}
