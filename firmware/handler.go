@@ -154,10 +154,9 @@ func NewHandler(hal HAL, out io.Writer, cfg Config) (*Handler, error) {
 	h.inputs = make([]uint8, cfg.InputElems)
 	h.targets = make([]uint16, cells)
 	h.failed = make([]int32, cells)
-	n := cfg.ResultElems
-	if n < cells {
-		n = cells
-	}
+	// codes also holds program failures (≤ MaxCells), LSM counts and
+	// calibration offsets (≤ one per column).
+	n := max(cfg.ResultElems, cells, int(h.info.Cols))
 	h.codes = make([]int32, n)
 	h.currents = make([]int64, cfg.ResultElems)
 	h.cond = make([]uint16, cells)
@@ -264,7 +263,7 @@ func (h *Handler) Feed(p []byte) error {
 		switch {
 		case err == nil:
 			e = h.handle(f)
-		case errors.Is(err, protocol.ErrVersion):
+		case errors.Is(err, protocol.ErrVersion) && f.Flags&protocol.FlagReply == 0:
 			h.refused++
 			e = h.sendUncached(f, protocol.StatusVersion, protocol.Reject{Field: protocol.FieldVersion,
 				Value: int64(f.Version), Min: protocol.Version, Max: protocol.Version})
@@ -674,6 +673,10 @@ func (h *Handler) form(m protocol.FormRequest) (protocol.Status, protocol.Reject
 // staging checks that staged+inline make exactly need bytes and lays them
 // out contiguously in the staging buffer.
 func (h *Handler) staging(staged uint32, inline []byte, need int) ([]byte, protocol.Status, protocol.Reject) {
+	if need > h.cfg.StageBytes {
+		return nil, protocol.StatusTooLarge, protocol.Reject{Field: protocol.FieldStaged, Value: int64(need),
+			Max: int64(h.cfg.StageBytes)}
+	}
 	if int64(staged) > int64(h.staged) {
 		return nil, protocol.StatusOrder, protocol.Reject{Field: protocol.FieldStaged, Value: int64(staged),
 			Max: int64(h.staged)}
@@ -873,13 +876,7 @@ func (h *Handler) calibrate(m protocol.CalibrateRequest) (protocol.Status, proto
 		return protocol.StatusParam, protocol.Reject{Field: protocol.FieldKind, Value: int64(m.Kind),
 			Min: int64(protocol.CalZeroOffset), Max: int64(protocol.CalZeroOffset)}
 	}
-	max := int(h.lim.MaxCalSamples)
-	if mv := h.cfg.InputElems / m.Region.Rows(); mv < max {
-		max = mv
-	}
-	if mv := h.cfg.ResultElems / m.Region.Cols(); mv < max {
-		max = mv
-	}
+	max := int(h.lim.MaxCalSamples) // the HAL averages; the handler keeps one offset per column
 	if m.Samples < 1 || int(m.Samples) > max {
 		return protocol.StatusParam, protocol.Reject{Field: protocol.FieldCount, Value: int64(m.Samples), Min: 1, Max: int64(max)}
 	}

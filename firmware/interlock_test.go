@@ -250,3 +250,45 @@ func TestHelloRefusals(t *testing.T) {
 		t.Fatal("execution counters")
 	}
 }
+
+// TestSmallBuffers: a board with small buffers refuses what does not fit
+// instead of overrunning them.
+func TestSmallBuffers(t *testing.T) {
+	r := newRig(t, Config{StageBytes: 16, InputElems: 4096, ResultElems: 64, MaxCells: 32})
+	r.job(protocol.CmdForm, formA.Append(nil))
+	lreg := protocol.Region{Row0: 0, Row1: 16, Col0: 0, Col1: 16}
+	p := protocol.LSMParams{Inputs: 8, Neurons: 8, Steps: 50, DecayU: 900000}
+	before := r.fake.snap()
+	st, body := r.do(protocol.CmdLSM, protocol.LSMRequest{Region: lreg, Params: p, Inline: make([]byte, 50)}.Append(nil))
+	var rj protocol.Reject
+	_ = rj.Decode(body)
+	if st != protocol.StatusTooLarge || rj.Field != protocol.FieldStaged || rj.Max != 16 {
+		t.Fatalf("LSM over the stage: %v %+v", st, rj)
+	}
+	if st, _ := r.do(protocol.CmdRead, protocol.ReadRequest{Region: lreg}.Append(nil)); st != protocol.StatusTooLarge {
+		t.Fatalf("read over MaxCells: %v", st)
+	}
+	if st, _ := r.do(protocol.CmdMAC, protocol.MACRequest{Region: lreg, Bits: 1, N: 5, Inline: make([]byte, 10)}.Append(nil)); st != protocol.StatusTooLarge {
+		t.Fatalf("MAC over ResultElems: %v", st)
+	}
+	if r.fake.snap() != before {
+		t.Fatal("array touched")
+	}
+	// Within the buffers it works.
+	r.ok(protocol.CmdRead, protocol.ReadRequest{Region: protocol.Region{Row1: 4, Col1: 8}}.Append(nil))
+}
+
+func TestTinyResultBufferStillServesLSMAndCalibrate(t *testing.T) {
+	r := newRig(t, Config{StageBytes: 256, InputElems: 1024, ResultElems: 4, MaxCells: 4})
+	r.job(protocol.CmdForm, protocol.FormRequest{Region: protocol.Region{Row1: 32, Col1: 24}, Pulse: formA.Pulse}.Append(nil))
+	reg := protocol.Region{Row0: 0, Row1: 24, Col0: 0, Col1: 24}
+	body := r.ok(protocol.CmdLSM, protocol.LSMRequest{Region: reg, Params: protocol.LSMParams{Inputs: 4, Neurons: 20,
+		Steps: 2, DecayU: 500000}, Inline: make([]byte, 1)}.Append(nil))
+	if _, data := r.result(body); len(data) != 4*20 {
+		t.Fatalf("LSM counts: %d bytes", len(data))
+	}
+	jr := r.job(protocol.CmdCalibrate, protocol.CalibrateRequest{Region: reg, Kind: protocol.CalZeroOffset, Samples: 1}.Append(nil))
+	if jr.Status != protocol.StatusOK || jr.Total != 24 {
+		t.Fatalf("calibrate: %+v", jr)
+	}
+}
