@@ -102,8 +102,11 @@ func FuzzHandlerFeed(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, cmd uint16, split uint8, bit uint32) {
 		fake := newFake(32, 24)
 		var out bytes.Buffer
-		h, err := NewHandler(NewSimHAL(context.Background(), fake), &out, Config{StageBytes: 4096,
-			InputElems: 4096, ResultElems: 4096})
+		cfg := Config{StageBytes: 4096, InputElems: 4096, ResultElems: 4096}
+		if split&0x80 != 0 { // tiny buffers: everything large must be refused, never overrun
+			cfg = Config{StageBytes: 16, InputElems: 64, ResultElems: 4, MaxCells: 4, ReplaySlots: 1}
+		}
+		h, err := NewHandler(NewSimHAL(context.Background(), fake), &out, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
