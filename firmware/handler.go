@@ -807,7 +807,7 @@ func (h *Handler) mac(m protocol.MACRequest) (protocol.Status, protocol.Reject) 
 		return st, okReject
 	}
 	h.newResult(kind, outs)
-	h.chunk(0, 0)
+	h.chunk(0, int(m.Count))
 	return protocol.StatusOK, okReject
 }
 
@@ -861,7 +861,7 @@ func (h *Handler) runLSM(m protocol.LSMRequest) (protocol.Status, protocol.Rejec
 		return st, okReject
 	}
 	h.newResult(protocol.ResultCounts, int(p.Neurons))
-	h.chunk(0, 0)
+	h.chunk(0, int(m.Count))
 	return protocol.StatusOK, okReject
 }
 

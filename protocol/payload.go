@@ -434,18 +434,20 @@ func (f MACFlags) Known() bool { return f&^macFlagsKnown == 0 }
 // (PackBits: bit k of the stream is byte k/8, bit k%8, LSB first),
 // otherwise one byte per value below 1<<Bits. The first Staged bytes come
 // from the staging buffer, the rest are Inline. The reply is the first
-// ResultChunk of the N × cols outputs.
+// ResultChunk of the N × cols outputs, with at most Count elements (0 = as
+// many as fit; a host on a noisy link asks for small chunks).
 type MACRequest struct {
 	Region Region
 	Bits   uint8
 	Flags  MACFlags
 	N      uint16
+	Count  uint16
 	Staged uint32
 	Inline []byte
 }
 
 // MACRequestHeaderLen is the wire size of a MACRequest without inline inputs.
-const MACRequestHeaderLen = RegionLen + 8
+const MACRequestHeaderLen = RegionLen + 10
 
 // InputBytes is the number of input bytes of n vectors over rows rows at
 // the given bits per value.
@@ -459,7 +461,7 @@ func InputBytes(bits, n, rows int) int {
 // Append appends the wire form.
 func (m MACRequest) Append(b []byte) []byte {
 	b = m.Region.Append(b)
-	b = put16(put8(put8(b, m.Bits), uint8(m.Flags)), m.N)
+	b = put16(put16(put8(put8(b, m.Bits), uint8(m.Flags)), m.N), m.Count)
 	return append(put32(b, m.Staged), m.Inline...)
 }
 
@@ -467,7 +469,7 @@ func (m MACRequest) Append(b []byte) []byte {
 func (m *MACRequest) Decode(p []byte) error {
 	rd := reader{p: p}
 	m.Region.read(&rd)
-	m.Bits, m.Flags, m.N = rd.u8(), MACFlags(rd.u8()), rd.u16()
+	m.Bits, m.Flags, m.N, m.Count = rd.u8(), MACFlags(rd.u8()), rd.u16(), rd.u16()
 	m.Staged = rd.u32()
 	if rd.bad {
 		return ErrPayloadLength
@@ -487,23 +489,25 @@ type LSMParams struct {
 
 // LSMRequest runs one whole LSM sample. The spikes are Steps × Inputs bits
 // (PackBits), the first Staged bytes from the staging buffer, the rest
-// Inline. The reply is a ResultChunk of kind ResultCounts (Neurons i32).
+// Inline. The reply is the first ResultChunk of kind ResultCounts
+// (Neurons i32), with at most Count elements (0 = as many as fit).
 type LSMRequest struct {
 	Region Region
 	Params LSMParams
+	Count  uint16
 	Staged uint32
 	Inline []byte
 }
 
 // LSMRequestHeaderLen is the wire size of an LSMRequest without inline spikes.
-const LSMRequestHeaderLen = RegionLen + 6 + 12 + 4
+const LSMRequestHeaderLen = RegionLen + 6 + 12 + 2 + 4
 
 // Append appends the wire form.
 func (m LSMRequest) Append(b []byte) []byte {
 	b = m.Region.Append(b)
 	b = put16(put16(put16(b, m.Params.Inputs), m.Params.Neurons), m.Params.Steps)
 	b = put32(put32(put32(b, uint32(m.Params.ThresholdU)), uint32(m.Params.DecayU)), uint32(m.Params.ScaleU))
-	return append(put32(b, m.Staged), m.Inline...)
+	return append(put32(put16(b, m.Count), m.Staged), m.Inline...)
 }
 
 // Decode decodes the wire form; Inline aliases p.
@@ -512,7 +516,7 @@ func (m *LSMRequest) Decode(p []byte) error {
 	m.Region.read(&rd)
 	m.Params.Inputs, m.Params.Neurons, m.Params.Steps = rd.u16(), rd.u16(), rd.u16()
 	m.Params.ThresholdU, m.Params.DecayU, m.Params.ScaleU = int32(rd.u32()), int32(rd.u32()), int32(rd.u32())
-	m.Staged = rd.u32()
+	m.Count, m.Staged = rd.u16(), rd.u32()
 	if rd.bad {
 		return ErrPayloadLength
 	}
