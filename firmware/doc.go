@@ -37,6 +37,9 @@
 // or Poll (the HAL may allocate; SimHAL reuses its buffers). The handler
 // files use no fmt or reflection; SimHAL (built for !tinygo) imports macro.
 //
+// firmware/mcu is the TinyGo entry point for a microcontroller: it binds
+// machine.Serial to a Handler (built only with a TinyGo toolchain).
+//
 // Determinism: the handler adds no randomness; with SimHAL the board
 // returns exactly what the macro returns for the same calls, converted to
 // wire units.

@@ -15,6 +15,7 @@ type Config struct {
 	InputElems  int    // most input values of one MAC or LSM run; default 1 MiB
 	ResultElems int    // most elements of one MAC result; default 512 Ki (1000 × 512 outputs fit)
 	ReplaySlots int    // replies kept for replay; default 8
+	MaxCells    int    // largest region to read or program (cells); default one whole macro
 	BoardNonce  uint32 // reported in hello; a board picks a new one each power-up; default 1
 	Virtual     bool   // advertise protocol.CapVirtual (a simulated board)
 }
@@ -113,6 +114,12 @@ type Handler struct {
 	jobSeq uint16
 	resSeq uint16
 
+	// Scratch the HAL fills through pointers (fields, so nothing escapes per call).
+	infoScratch    protocol.HelloReply
+	statusScratch  protocol.StatusReply
+	formScratch    protocol.FormSummary
+	programScratch protocol.ProgramSummary
+
 	exec     [len(protocol.Commands)]uint64
 	unknown  uint64
 	replays  uint32
@@ -137,6 +144,10 @@ func NewHandler(hal HAL, out io.Writer, cfg Config) (*Handler, error) {
 		return nil, errors.New("firmware: HAL reports an empty chip (macros, rows or cols is 0)")
 	}
 	cells := int(h.info.Rows) * int(h.info.Cols)
+	if cfg.MaxCells <= 0 || cfg.MaxCells > cells {
+		h.cfg.MaxCells = cells
+	}
+	cells = h.cfg.MaxCells
 	h.body = make([]byte, 0, protocol.MaxPayload)
 	h.tmp = make([]byte, 0, protocol.MaxWire)
 	h.replay = make([]replaySlot, cfg.ReplaySlots)
@@ -147,10 +158,9 @@ func NewHandler(hal HAL, out io.Writer, cfg Config) (*Handler, error) {
 	h.inputs = make([]uint8, cfg.InputElems)
 	h.targets = make([]uint16, cells)
 	h.failed = make([]int32, cells)
-	n := cfg.ResultElems
-	if n < cells {
-		n = cells
-	}
+	// codes also holds program failures (≤ MaxCells), LSM counts and
+	// calibration offsets (≤ one per column).
+	n := max(cfg.ResultElems, cells, int(h.info.Cols))
 	h.codes = make([]int32, n)
 	h.currents = make([]int64, cfg.ResultElems)
 	h.cond = make([]uint16, cells)
@@ -164,8 +174,9 @@ func NewHandler(hal HAL, out io.Writer, cfg Config) (*Handler, error) {
 // refreshInfo asks the HAL for the chip's description and completes it
 // with the handler's limits, buffers and capabilities.
 func (h *Handler) refreshInfo() {
-	var i protocol.HelloReply
-	h.hal.Info(&i)
+	i := &h.infoScratch
+	*i = protocol.HelloReply{}
+	h.hal.Info(i)
 	lim := h.cfg.Limits
 	if i.MaxFormMV != 0 && i.MaxFormMV < lim.MaxFormMV {
 		lim.MaxFormMV = i.MaxFormMV
@@ -194,7 +205,7 @@ func (h *Handler) refreshInfo() {
 	if h.cfg.Virtual {
 		i.Caps |= protocol.CapVirtual
 	}
-	h.info = i
+	h.info = *i
 }
 
 // Limits returns the effective safety limits (Config.Limits tightened by
@@ -259,7 +270,7 @@ func (h *Handler) Feed(p []byte) error {
 		switch {
 		case err == nil:
 			e = h.handle(f)
-		case errors.Is(err, protocol.ErrVersion):
+		case errors.Is(err, protocol.ErrVersion) && f.Flags&protocol.FlagReply == 0:
 			h.refused++
 			e = h.sendUncached(f, protocol.StatusVersion, protocol.Reject{Field: protocol.FieldVersion,
 				Value: int64(f.Version), Min: protocol.Version, Max: protocol.Version})
@@ -287,19 +298,21 @@ func (h *Handler) Poll() bool {
 	st := protocol.StatusOK
 	switch j.cmd {
 	case protocol.CmdForm:
-		var sum protocol.FormSummary
+		sum := &h.formScratch
+		*sum = protocol.FormSummary{}
 		h.halCalls++
-		st = h.hal.Form(r, j.pulse, &sum)
+		st = h.hal.Form(r, j.pulse, sum)
 		if st == protocol.StatusOK {
 			h.formed.mark(int(r.Macro), int(r.Row0), int(r.Row1), int(r.Col0), int(r.Col1))
 			j.done = j.total
 		}
 		j.summary = sum.Pack()
 	case protocol.CmdProgram:
-		var sum protocol.ProgramSummary
+		sum := &h.programScratch
+		*sum = protocol.ProgramSummary{}
 		cells := r.Cells()
 		h.halCalls++
-		nf, s := h.hal.Program(r, h.targets[:cells], j.params, h.failed[:cells], &sum)
+		nf, s := h.hal.Program(r, h.targets[:cells], j.params, h.failed[:cells], sum)
 		st = s
 		if st == protocol.StatusOK {
 			if nf < 0 || nf > cells {
@@ -539,8 +552,9 @@ func (h *Handler) dispatch(f protocol.Frame) (protocol.Status, protocol.Reject) 
 }
 
 func (h *Handler) status() (protocol.Status, protocol.Reject) {
-	var s protocol.StatusReply
-	if st := h.hal.Status(&s); st != protocol.StatusOK {
+	s := &h.statusScratch
+	*s = protocol.StatusReply{}
+	if st := h.hal.Status(s); st != protocol.StatusOK {
 		return st, okReject
 	}
 	s.JobState, s.Job = h.job.state, h.job.id
@@ -666,6 +680,10 @@ func (h *Handler) form(m protocol.FormRequest) (protocol.Status, protocol.Reject
 // staging checks that staged+inline make exactly need bytes and lays them
 // out contiguously in the staging buffer.
 func (h *Handler) staging(staged uint32, inline []byte, need int) ([]byte, protocol.Status, protocol.Reject) {
+	if need > h.cfg.StageBytes {
+		return nil, protocol.StatusTooLarge, protocol.Reject{Field: protocol.FieldStaged, Value: int64(need),
+			Max: int64(h.cfg.StageBytes)}
+	}
 	if int64(staged) > int64(h.staged) {
 		return nil, protocol.StatusOrder, protocol.Reject{Field: protocol.FieldStaged, Value: int64(staged),
 			Max: int64(h.staged)}
@@ -695,6 +713,10 @@ func (h *Handler) program(m protocol.ProgramRequest) (protocol.Status, protocol.
 			Max: int64(l.MaxTargetCUS)}
 	}
 	cells := m.Region.Cells()
+	if cells > h.cfg.MaxCells {
+		return protocol.StatusTooLarge, protocol.Reject{Field: protocol.FieldCount, Value: int64(cells),
+			Max: int64(h.cfg.MaxCells)}
+	}
 	if 2*cells > h.cfg.StageBytes {
 		return protocol.StatusTooLarge, protocol.Reject{Field: protocol.FieldCount, Value: int64(cells),
 			Max: int64(h.cfg.StageBytes / 2)}
@@ -722,6 +744,10 @@ func (h *Handler) read(m protocol.ReadRequest) (protocol.Status, protocol.Reject
 		return st, rej
 	}
 	cells := m.Region.Cells()
+	if cells > h.cfg.MaxCells {
+		return protocol.StatusTooLarge, protocol.Reject{Field: protocol.FieldCount, Value: int64(cells),
+			Max: int64(h.cfg.MaxCells)}
+	}
 	h.halCalls++
 	if h.rdf != nil {
 		if st := h.rdf.ReadFloat(m.Region, h.condF[:cells]); st != protocol.StatusOK {
@@ -799,7 +825,7 @@ func (h *Handler) mac(m protocol.MACRequest) (protocol.Status, protocol.Reject) 
 		return st, okReject
 	}
 	h.newResult(kind, outs)
-	h.chunk(0, 0)
+	h.chunk(0, int(m.Count))
 	return protocol.StatusOK, okReject
 }
 
@@ -841,9 +867,6 @@ func (h *Handler) runLSM(m protocol.LSMRequest) (protocol.Status, protocol.Rejec
 	if m := len(h.codes) / int(p.Neurons); m < maxN {
 		maxN = m
 	}
-	if m := h.cfg.ResultElems / int(p.Neurons); m < maxN {
-		maxN = m
-	}
 	if p.N < 1 || int(p.N) > maxN {
 		return protocol.StatusParam, protocol.Reject{Field: protocol.FieldCount, Value: int64(p.N), Min: 1, Max: int64(maxN)}
 	}
@@ -868,7 +891,7 @@ func (h *Handler) runLSM(m protocol.LSMRequest) (protocol.Status, protocol.Rejec
 		return st, okReject
 	}
 	h.newResult(protocol.ResultCounts, len(counts))
-	h.chunk(0, 0)
+	h.chunk(0, int(m.Count))
 	return protocol.StatusOK, okReject
 }
 
@@ -883,13 +906,7 @@ func (h *Handler) calibrate(m protocol.CalibrateRequest) (protocol.Status, proto
 		return protocol.StatusParam, protocol.Reject{Field: protocol.FieldKind, Value: int64(m.Kind),
 			Min: int64(protocol.CalZeroOffset), Max: int64(protocol.CalZeroOffset)}
 	}
-	max := int(h.lim.MaxCalSamples)
-	if mv := h.cfg.InputElems / m.Region.Rows(); mv < max {
-		max = mv
-	}
-	if mv := h.cfg.ResultElems / m.Region.Cols(); mv < max {
-		max = mv
-	}
+	max := int(h.lim.MaxCalSamples) // the HAL averages; the handler keeps one offset per column
 	if m.Samples < 1 || int(m.Samples) > max {
 		return protocol.StatusParam, protocol.Reject{Field: protocol.FieldCount, Value: int64(m.Samples), Min: 1, Max: int64(max)}
 	}

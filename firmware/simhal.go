@@ -47,10 +47,15 @@ func toRegion(r protocol.Region) macro.Region {
 
 // statusOf maps a macro error to a status.
 func statusOf(err error) protocol.Status {
+	if err == nil {
+		return protocol.StatusOK
+	}
+	return errStatus(err)
+}
+
+func errStatus(err error) protocol.Status {
 	var re *macro.RangeError
 	switch {
-	case err == nil:
-		return protocol.StatusOK
 	case errors.As(err, &re):
 		switch re.Field {
 		case "voltage", "voltage_v", "read_v":

@@ -445,18 +445,20 @@ func (f MACFlags) Known() bool { return f&^macFlagsKnown == 0 }
 // (PackBits: bit k of the stream is byte k/8, bit k%8, LSB first),
 // otherwise one byte per value below 1<<Bits. The first Staged bytes come
 // from the staging buffer, the rest are Inline. The reply is the first
-// ResultChunk of the N × cols outputs.
+// ResultChunk of the N × cols outputs, with at most Count elements (0 = as
+// many as fit; a host on a noisy link asks for small chunks).
 type MACRequest struct {
 	Region Region
 	Bits   uint8
 	Flags  MACFlags
 	N      uint16
+	Count  uint16
 	Staged uint32
 	Inline []byte
 }
 
 // MACRequestHeaderLen is the wire size of a MACRequest without inline inputs.
-const MACRequestHeaderLen = RegionLen + 8
+const MACRequestHeaderLen = RegionLen + 10
 
 // InputBytes is the number of input bytes of n vectors over rows rows at
 // the given bits per value.
@@ -470,7 +472,7 @@ func InputBytes(bits, n, rows int) int {
 // Append appends the wire form.
 func (m MACRequest) Append(b []byte) []byte {
 	b = m.Region.Append(b)
-	b = put16(put8(put8(b, m.Bits), uint8(m.Flags)), m.N)
+	b = put16(put16(put8(put8(b, m.Bits), uint8(m.Flags)), m.N), m.Count)
 	return append(put32(b, m.Staged), m.Inline...)
 }
 
@@ -478,7 +480,7 @@ func (m MACRequest) Append(b []byte) []byte {
 func (m *MACRequest) Decode(p []byte) error {
 	rd := reader{p: p}
 	m.Region.read(&rd)
-	m.Bits, m.Flags, m.N = rd.u8(), MACFlags(rd.u8()), rd.u16()
+	m.Bits, m.Flags, m.N, m.Count = rd.u8(), MACFlags(rd.u8()), rd.u16(), rd.u16()
 	m.Staged = rd.u32()
 	if rd.bad {
 		return ErrPayloadLength
@@ -500,16 +502,18 @@ type LSMParams struct {
 // is one MAC batch of N vectors on the board (macro.LSMRunner). The spikes
 // are N × Steps × Inputs bits (sample-major, PackBits), the first Staged
 // bytes from the staging buffer, the rest Inline. The reply is the first
-// ResultChunk of kind ResultCounts (N × Neurons i32).
+// ResultChunk of kind ResultCounts (N × Neurons i32), with at most Count
+// elements (0 = as many as fit).
 type LSMRequest struct {
 	Region Region
 	Params LSMParams
+	Count  uint16
 	Staged uint32
 	Inline []byte
 }
 
 // LSMRequestHeaderLen is the wire size of an LSMRequest without inline spikes.
-const LSMRequestHeaderLen = RegionLen + 8 + 24 + 4
+const LSMRequestHeaderLen = RegionLen + 8 + 24 + 2 + 4
 
 // Append appends the wire form.
 func (m LSMRequest) Append(b []byte) []byte {
@@ -517,7 +521,7 @@ func (m LSMRequest) Append(b []byte) []byte {
 	b = put16(put16(put16(put16(b, m.Params.N), m.Params.Inputs), m.Params.Neurons), m.Params.Steps)
 	b = put64(put64(put64(b, math.Float64bits(m.Params.Threshold)), math.Float64bits(m.Params.Decay)),
 		math.Float64bits(m.Params.Scale))
-	return append(put32(b, m.Staged), m.Inline...)
+	return append(put32(put16(b, m.Count), m.Staged), m.Inline...)
 }
 
 // Decode decodes the wire form; Inline aliases p.
@@ -528,7 +532,7 @@ func (m *LSMRequest) Decode(p []byte) error {
 	m.Params.Threshold = math.Float64frombits(rd.u64())
 	m.Params.Decay = math.Float64frombits(rd.u64())
 	m.Params.Scale = math.Float64frombits(rd.u64())
-	m.Staged = rd.u32()
+	m.Count, m.Staged = rd.u16(), rd.u32()
 	if rd.bad {
 		return ErrPayloadLength
 	}
@@ -768,4 +772,31 @@ func (s ProgramSummary) Pack() [5]int64 {
 // UnpackProgramSummary reads a program job's summary.
 func UnpackProgramSummary(v [5]int64) ProgramSummary {
 	return ProgramSummary{Cells: v[0], Failed: v[1], Pulses: v[2], TimeNS: v[3], EnergyAJ: v[4]}
+}
+
+// SI returns the refusal in SI units with macro.RangeError's field names
+// ("voltage" V, "width_s" s, "compliance_a" A, "read_v" V, "adc_range_a" A,
+// "target_us" and "tol_us" µS); other fields keep their wire unit and
+// Field.String() name. A host turns it into a one-line error.
+func (r Reject) SI() (field string, value, min, max float64) {
+	div := 1.0
+	switch r.Field {
+	case FieldVoltage:
+		field, div = "voltage", 1e3
+	case FieldWidth:
+		field, div = "width_s", 1e9
+	case FieldCompliance:
+		field, div = "compliance_a", 1e9
+	case FieldReadV:
+		field, div = "read_v", 1e3
+	case FieldADCRange:
+		field, div = "adc_range_a", 1e9
+	case FieldTarget:
+		field, div = "target_us", 100
+	case FieldTolerance:
+		field, div = "tol_us", 100
+	default:
+		field = r.Field.String()
+	}
+	return field, float64(r.Value) / div, float64(r.Min) / div, float64(r.Max) / div
 }
