@@ -165,20 +165,20 @@ func (f *fakeMacro) Status(context.Context) (macro.Status, error) {
 
 // RunLSM: count_j = number of steps whose spike count plus j is odd (a
 // stand-in with a known answer).
-func (f *fakeMacro) RunLSM(_ context.Context, run macro.LSMRun, spikes []uint8, counts []int32) error {
+func (f *fakeMacro) RunLSM(_ context.Context, run macro.LSMRun, n int, spikes []uint8, counts []int32) error {
 	f.lsms++
 	f.lastLSM = run
-	for j := range run.Neurons {
-		counts[j] = 0
-	}
-	for s := range run.Steps {
-		k := 0
-		for i := range run.Inputs {
-			k += int(spikes[s*run.Inputs+i])
-		}
-		for j := range run.Neurons {
-			if (k+j)%2 == 1 {
-				counts[j]++
+	clear(counts)
+	for b := range n {
+		for s := range run.Steps {
+			k := 0
+			for i := range run.Inputs {
+				k += int(spikes[(b*run.Steps+s)*run.Inputs+i])
+			}
+			for j := range run.Neurons {
+				if (k+j)%2 == 1 {
+					counts[b*run.Neurons+j]++
+				}
 			}
 		}
 	}

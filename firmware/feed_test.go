@@ -43,8 +43,8 @@ func TestFeedDoesNotAllocate(t *testing.T) {
 			return frame(protocol.CmdMAC, protocol.MACRequest{Region: reg, Bits: 1, Flags: protocol.MACCurrents, N: 10, Inline: in}.Append(nil))
 		},
 		func(int) []byte {
-			return frame(protocol.CmdLSM, protocol.LSMRequest{Region: reg, Params: protocol.LSMParams{Inputs: 8,
-				Neurons: 8, Steps: 20, DecayU: 900000}, Inline: in}.Append(nil))
+			return frame(protocol.CmdLSM, protocol.LSMRequest{Region: reg, Params: protocol.LSMParams{N: 1, Inputs: 8,
+				Neurons: 8, Steps: 20, Decay: 0.9}, Inline: in}.Append(nil))
 		},
 		func(int) []byte { return frame(protocol.CmdRead, protocol.ReadRequest{Region: reg}.Append(nil)) },
 		func(round int) []byte {
@@ -221,7 +221,7 @@ func TestSimHALWithoutLSM(t *testing.T) {
 	}
 	out.Reset()
 	w, _ = protocol.AppendFrame(nil, protocol.Header{Version: 1, Seq: 2, Command: protocol.CmdLSM},
-		protocol.LSMRequest{Region: protocol.Region{Row1: 4, Col1: 4}, Params: protocol.LSMParams{Inputs: 2, Neurons: 2, Steps: 1}, Inline: []byte{0}}.Append(nil))
+		protocol.LSMRequest{Region: protocol.Region{Row1: 4, Col1: 4}, Params: protocol.LSMParams{N: 1, Inputs: 2, Neurons: 2, Steps: 1}, Inline: []byte{0}}.Append(nil))
 	_ = h.Feed(w)
 	_, f, _, _ = d.Next(out.Bytes())
 	if st, _, _ := protocol.SplitReply(f.Payload); st != protocol.StatusUnsupported {

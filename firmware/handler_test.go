@@ -2,6 +2,7 @@ package firmware
 
 import (
 	"bytes"
+	"math"
 	"testing"
 
 	"github.com/rramtwin/rramtwin/protocol"
@@ -199,14 +200,15 @@ func TestFormReadMACFlow(t *testing.T) {
 	reg := formA.Region
 	body := r.ok(protocol.CmdRead, protocol.ReadRequest{Region: reg, Count: 100}.Append(nil))
 	kind, data := r.result(body)
-	if kind != protocol.ResultConductance || len(data) != 2*reg.Cells() {
+	// SimHAL reads exactly (ReadFloatHAL): float32 µS per cell.
+	if kind != protocol.ResultConductanceF || len(data) != 4*reg.Cells() {
 		t.Fatalf("read: kind %v, %d bytes", kind, len(data))
 	}
 	for k := range reg.Cells() {
 		row, col := k/reg.Cols(), k%reg.Cols()
-		want := uint16(protocol.CentiMicroSiemens(float64(r.fake.g[row*24+col])))
-		if got := protocol.Be16(data[2*k:]); got != want {
-			t.Fatalf("cell %d: %d, want %d", k, got, want)
+		want := r.fake.g[row*24+col]
+		if got := math.Float32frombits(protocol.Be32(data[4*k:])); got != want {
+			t.Fatalf("cell %d: %g, want %g", k, got, want)
 		}
 	}
 
@@ -308,15 +310,15 @@ func TestProgramLSMCalibrate(t *testing.T) {
 	}
 	pk := protocol.PackBits(nil, spikes)
 	r.ok(protocol.CmdLoad, protocol.Load{Data: pk[:10]}.Append(nil))
-	body = r.ok(protocol.CmdLSM, protocol.LSMRequest{Region: lreg, Params: protocol.LSMParams{Inputs: uint16(inputs),
-		Neurons: uint16(neurons), Steps: uint16(steps), ThresholdU: 5000000, DecayU: 900000, ScaleU: 70000},
+	body = r.ok(protocol.CmdLSM, protocol.LSMRequest{Region: lreg, Params: protocol.LSMParams{N: 1, Inputs: uint16(inputs),
+		Neurons: uint16(neurons), Steps: uint16(steps), Threshold: 5, Decay: 0.9, Scale: 0.07},
 		Staged: 10, Inline: pk[10:]}.Append(nil))
 	kind, data = r.result(body)
 	if kind != protocol.ResultCounts || len(data) != 4*neurons {
 		t.Fatalf("lsm %v %d", kind, len(data))
 	}
 	want := make([]int32, neurons)
-	_ = r.fake.RunLSM(nil, r.fake.lastLSM, spikes, want)
+	_ = r.fake.RunLSM(nil, r.fake.lastLSM, 1, spikes, want)
 	for j := range neurons {
 		if int32(protocol.Be32(data[4*j:])) != want[j] {
 			t.Fatalf("neuron %d: %d want %d", j, int32(protocol.Be32(data[4*j:])), want[j])

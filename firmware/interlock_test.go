@@ -40,7 +40,7 @@ func TestInterlocks(t *testing.T) {
 		return protocol.MACRequest{Region: reg, Bits: bits, Flags: fl, N: n, Staged: staged, Inline: inline}.Append(nil)
 	}
 	lreg := protocol.Region{Row0: 0, Row1: 16, Col0: 0, Col1: 16}
-	lp := protocol.LSMParams{Inputs: 8, Neurons: 8, Steps: 10, ThresholdU: 5000000, DecayU: 900000, ScaleU: 70000}
+	lp := protocol.LSMParams{N: 1, Inputs: 8, Neurons: 8, Steps: 10, Threshold: 5, Decay: 0.9, Scale: 0.07}
 	lsm := func(reg protocol.Region, p protocol.LSMParams, inline []byte) []byte {
 		return protocol.LSMRequest{Region: reg, Params: p, Inline: inline}.Append(nil)
 	}
@@ -120,7 +120,7 @@ func TestInterlocks(t *testing.T) {
 		{"lsm rows mismatch", protocol.CmdLSM, lsm(lreg, lpWith(func(p *protocol.LSMParams) { p.Neurons = 7 }), make([]byte, 10)), protocol.StatusParam, protocol.FieldNeurons},
 		{"lsm steps 0", protocol.CmdLSM, lsm(lreg, lpWith(func(p *protocol.LSMParams) { p.Steps = 0 }), nil), protocol.StatusParam, protocol.FieldSteps},
 		{"lsm steps over", protocol.CmdLSM, lsm(lreg, lpWith(func(p *protocol.LSMParams) { p.Steps = 4097 }), nil), protocol.StatusParam, protocol.FieldSteps},
-		{"lsm decay > 1", protocol.CmdLSM, lsm(lreg, lpWith(func(p *protocol.LSMParams) { p.DecayU = 1000001 }), make([]byte, 10)), protocol.StatusParam, protocol.FieldLSMParam},
+		{"lsm decay > 1", protocol.CmdLSM, lsm(lreg, lpWith(func(p *protocol.LSMParams) { p.Decay = 1.000001 }), make([]byte, 10)), protocol.StatusParam, protocol.FieldLSMParam},
 		{"lsm spikes short", protocol.CmdLSM, lsm(lreg, lp, make([]byte, 9)), protocol.StatusLength, protocol.FieldLength},
 
 		{"calibrate length", protocol.CmdCalibrate, []byte{0}, protocol.StatusLength, protocol.FieldLength},
@@ -257,7 +257,7 @@ func TestSmallBuffers(t *testing.T) {
 	r := newRig(t, Config{StageBytes: 16, InputElems: 4096, ResultElems: 64, MaxCells: 32})
 	r.job(protocol.CmdForm, formA.Append(nil))
 	lreg := protocol.Region{Row0: 0, Row1: 16, Col0: 0, Col1: 16}
-	p := protocol.LSMParams{Inputs: 8, Neurons: 8, Steps: 50, DecayU: 900000}
+	p := protocol.LSMParams{N: 1, Inputs: 8, Neurons: 8, Steps: 50, Decay: 0.9}
 	before := r.fake.snap()
 	st, body := r.do(protocol.CmdLSM, protocol.LSMRequest{Region: lreg, Params: p, Inline: make([]byte, 50)}.Append(nil))
 	var rj protocol.Reject
@@ -282,8 +282,8 @@ func TestTinyResultBufferStillServesLSMAndCalibrate(t *testing.T) {
 	r := newRig(t, Config{StageBytes: 256, InputElems: 1024, ResultElems: 4, MaxCells: 4})
 	r.job(protocol.CmdForm, protocol.FormRequest{Region: protocol.Region{Row1: 32, Col1: 24}, Pulse: formA.Pulse}.Append(nil))
 	reg := protocol.Region{Row0: 0, Row1: 24, Col0: 0, Col1: 24}
-	body := r.ok(protocol.CmdLSM, protocol.LSMRequest{Region: reg, Params: protocol.LSMParams{Inputs: 4, Neurons: 20,
-		Steps: 2, DecayU: 500000}, Inline: make([]byte, 1)}.Append(nil))
+	body := r.ok(protocol.CmdLSM, protocol.LSMRequest{Region: reg, Params: protocol.LSMParams{N: 1, Inputs: 4, Neurons: 20,
+		Steps: 2, Decay: 0.5}, Inline: make([]byte, 1)}.Append(nil))
 	if _, data := r.result(body); len(data) != 4*20 {
 		t.Fatalf("LSM counts: %d bytes", len(data))
 	}
