@@ -542,6 +542,13 @@ func (e *tooLarge) Unwrap() error { return e.err }
 
 func (b *Board) mac(ctx context.Context, wr protocol.Region, bits, n int, values []uint8, codes []int32, currents []float64) error {
 	rows := wr.Rows()
+	perVec := float64(rows) // input bytes per vector
+	if bits == 1 {
+		perVec /= 8
+	}
+	if fit := int(float64(b.hello.StageBytes) / perVec); n > 1 && fit < n {
+		return &tooLarge{max: max(fit, 1), err: fmt.Errorf("%w: %d vectors overflow the board's staging buffer", macro.ErrInputs, n)}
+	}
 	var data []byte
 	if bits == 1 {
 		data = protocol.PackBits(make([]byte, 0, protocol.PackedLen(n*rows)), values)
@@ -563,8 +570,11 @@ func (b *Board) mac(ctx context.Context, wr protocol.Region, bits, n int, values
 	}
 	if r.status != protocol.StatusOK {
 		err := statusError(protocol.CmdMAC, r.status, r.reject)
-		if r.reject.Field == protocol.FieldCount && (r.status == protocol.StatusTooLarge || r.status == protocol.StatusParam) {
+		switch {
+		case r.reject.Field == protocol.FieldCount && (r.status == protocol.StatusTooLarge || r.status == protocol.StatusParam):
 			return &tooLarge{max: int(r.reject.Max), err: err}
+		case r.reject.Field == protocol.FieldStaged && r.status == protocol.StatusTooLarge:
+			return &tooLarge{max: int(float64(r.reject.Max) / perVec), err: err}
 		}
 		return err
 	}
@@ -667,6 +677,10 @@ func (b *Board) RunLSM(ctx context.Context, run macro.LSMRun, n int, spikes []ui
 }
 
 func (b *Board) lsm(ctx context.Context, wr protocol.Region, run macro.LSMRun, n int, spikes []uint8, counts []int32) error {
+	per := run.Steps * run.Inputs // spike bits per sample
+	if fit := 8 * int(b.hello.StageBytes) / per; n > 1 && fit < n {
+		return &tooLarge{max: max(fit, 1), err: fmt.Errorf("%w: %d samples overflow the board's staging buffer", macro.ErrInputs, n)}
+	}
 	data := protocol.PackBits(make([]byte, 0, protocol.PackedLen(len(spikes))), spikes)
 	staged, inline, err := b.stage(ctx, data, protocol.LSMRequestHeaderLen)
 	if err != nil {
@@ -681,8 +695,11 @@ func (b *Board) lsm(ctx context.Context, wr protocol.Region, run macro.LSMRun, n
 	}
 	if r.status != protocol.StatusOK {
 		err := statusError(protocol.CmdLSM, r.status, r.reject)
-		if r.reject.Field == protocol.FieldCount && (r.status == protocol.StatusTooLarge || r.status == protocol.StatusParam) {
+		switch {
+		case r.reject.Field == protocol.FieldCount && (r.status == protocol.StatusTooLarge || r.status == protocol.StatusParam):
 			return &tooLarge{max: int(r.reject.Max), err: err}
+		case r.reject.Field == protocol.FieldStaged && r.status == protocol.StatusTooLarge:
+			return &tooLarge{max: 8 * int(r.reject.Max) / per, err: err}
 		}
 		return err
 	}

@@ -80,7 +80,11 @@ type Served struct {
 // faults or losses on the board's side); replies are written to c.
 func Serve(c net.Conn, rd io.Reader, m macro.Macro, cfg firmware.Config) (*Served, error) {
 	s := &Served{done: make(chan struct{})}
-	h, err := firmware.NewHandler(firmware.NewSimHAL(context.Background(), m), c, cfg)
+	// Replies go out through a queue and a writer goroutine, as through a
+	// UART's transmit buffer: a board never stops reading because the host
+	// is busy writing (net.Pipe itself buffers nothing).
+	tx := make(chan []byte, 256)
+	h, err := firmware.NewHandler(firmware.NewSimHAL(context.Background(), m), txWriter(tx), cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +93,17 @@ func Serve(c net.Conn, rd io.Reader, m macro.Macro, cfg firmware.Config) (*Serve
 		rd = c
 	}
 	go func() {
+		for p := range tx {
+			if _, err := c.Write(p); err != nil {
+				for range tx { // drain: the link is gone
+				}
+				return
+			}
+		}
+	}()
+	go func() {
 		defer close(s.done)
+		defer close(tx)
 		buf := make([]byte, 4096)
 		for {
 			n, err := rd.Read(buf)
@@ -109,6 +123,14 @@ func Serve(c net.Conn, rd io.Reader, m macro.Macro, cfg firmware.Config) (*Serve
 		}
 	}()
 	return s, nil
+}
+
+// txWriter queues copies of what the handler writes.
+type txWriter chan []byte
+
+func (w txWriter) Write(p []byte) (int, error) {
+	w <- append([]byte(nil), p...)
+	return len(p), nil
 }
 
 // Executed is firmware.Handler.Executed.
