@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rramtwin/rramtwin/driver"
+	"github.com/rramtwin/rramtwin/firmware"
 	"github.com/rramtwin/rramtwin/firmware/vboard"
 	"github.com/rramtwin/rramtwin/macro"
 	"github.com/rramtwin/rramtwin/macro/macrotest"
@@ -203,4 +204,55 @@ func TestProgramMatchesModel(t *testing.T) {
 		t.Errorf("board executed %d program requests, want 1", n)
 	}
 	t.Logf("%d cells, %d failed, %d pulses", res[1].Cells, len(res[1].Failed), res[1].Pulses)
+}
+
+// TestBatchOverBoardBuffers: a batch larger than a board's buffers is
+// split at the size the board names, and each piece is what the model
+// computes for that piece.
+func TestBatchOverBoardBuffers(t *testing.T) {
+	ctx := context.Background()
+	vb, err := vboard.StartOptions(ctx, vboard.Options{Seed: 6, Firmware: firmware.Config{StageBytes: 4096, InputElems: 64 << 10, ResultElems: 64 << 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vb.Stop()
+	b, err := driver.OpenPort(ctx, vb.Path(), driver.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	m := newModel(t, 6)
+	r := macro.Region{Row0: 0, Row1: 256, Col0: 0, Col1: 64}
+	for _, mm := range []macro.Macro{b, m} {
+		if _, err := mm.Form(ctx, r, mm.Info().DefaultForm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 300 vectors × 256 rows = 9,600 bytes of bits: over the 4 KiB stage.
+	in := macro.Inputs{N: 300, Bits: 1, Values: randomSpikes(3, 1, macro.LSMRun{Steps: 300, Inputs: 256}, 0.1)}
+	var ob macro.Outputs
+	if err := b.MAC(ctx, r, in, &ob); err != nil {
+		t.Fatal(err)
+	}
+	pieces := int(vb.Executed(protocol.CmdMAC))
+	if pieces < 3 {
+		t.Fatalf("board executed %d MACs for a batch 2.3× its stage", pieces)
+	}
+	step := int(b.Hello().StageBytes) * 8 / r.Rows() // the vectors whose bits fill the stage
+	if want := (in.N + step - 1) / step; pieces != want {
+		t.Fatalf("board executed %d MACs, want %d pieces of %d", pieces, want, step)
+	}
+	var om macro.Outputs
+	for v := 0; v < in.N; v += step {
+		k := min(step, in.N-v)
+		part := macro.Inputs{N: k, Bits: 1, Values: in.Values[v*256 : (v+k)*256]}
+		if err := m.MAC(ctx, r, part, &om); err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range om.Codes {
+			if ob.Codes[v*64+i] != c {
+				t.Fatalf("vector %d code %d: board %d, model %d", v+i/64, i%64, ob.Codes[v*64+i], c)
+			}
+		}
+	}
 }
