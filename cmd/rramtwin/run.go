@@ -26,10 +26,12 @@ func init() {
 	commands = []command{
 		{"help", "list the subcommands, or show one subcommand's flags", runHelp},
 		{"demo", "the main job: the LSM on synthetic N-MNIST in software, on the model and on a virtual board", runDemo},
-		{"chip", "drive a macro: info, form, read, mac (model backend)", runChip},
-		{"calibrate", "measure a chip and fit a preset to it", runCalibrate},
+		{"chip", "drive a macro: info, form, read, mac (model, virtual, auto or a board)", runChip},
 		{"classify", "train and test the LSM classifier on event data (gauss, model or chip)", runClassify},
 		{"associate", "zero-shot audio–vision association with contrastive heads", runAssociate},
+		{"calibrate", "measure a chip and fit a preset to it", runCalibrate},
+		{"vboard", "serve a virtual board on a pseudo-terminal (prints its path)", runVboard},
+		{"ports", "list serial ports and the boards on them", runPorts},
 		{"version", "print the version of rramtwin and its macro model", runVersion},
 		{"data", "event datasets: stats, synth-nmnist, synth-audio, show, get", runData},
 	}
