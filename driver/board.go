@@ -507,6 +507,10 @@ func (b *Board) MAC(ctx context.Context, r macro.Region, in macro.Inputs, out *m
 	if in.N < 1 || in.Bits < 1 || in.Bits > 8 || len(in.Values) != in.N*rows {
 		return fmt.Errorf("%w: %d vectors of %d bits in %d values for %d rows", macro.ErrInputs, in.N, in.Bits, len(in.Values), rows)
 	}
+	if in.Keys != nil {
+		// Protocol v1 carries noise keys for whole LSM runs only.
+		return fmt.Errorf("%w: per-vector noise keys on a MAC (use the LSM fast path, or unkeyed MACs)", macro.ErrUnsupported)
+	}
 	if cap(out.Codes) < in.N*cols {
 		out.Codes = make([]int32, in.N*cols)
 	}
@@ -662,7 +666,9 @@ func (b *Board) RunLSM(ctx context.Context, run macro.LSMRun, n int, spikes []ui
 	step := min(n, 0xFFFF)
 	for s := 0; s < n; {
 		k := min(step, n-s)
-		err := b.lsm(ctx, wr, run, k, spikes[s*per:(s+k)*per], counts[s*run.Neurons:(s+k)*run.Neurons])
+		part := run
+		part.Key = run.Key + uint64(s) // sample s's key: results do not depend on the split
+		err := b.lsm(ctx, wr, part, k, spikes[s*per:(s+k)*per], counts[s*run.Neurons:(s+k)*run.Neurons])
 		var tl *tooLarge
 		if errors.As(err, &tl) && tl.max >= 1 && tl.max < k {
 			step = tl.max
@@ -687,7 +693,7 @@ func (b *Board) lsm(ctx context.Context, wr protocol.Region, run macro.LSMRun, n
 		return err
 	}
 	req := protocol.LSMRequest{Region: wr, Params: protocol.LSMParams{N: uint16(n), Inputs: uint16(run.Inputs),
-		Neurons: uint16(run.Neurons), Steps: uint16(run.Steps), Threshold: run.Threshold, Decay: run.Decay, Scale: run.Scale},
+		Neurons: uint16(run.Neurons), Steps: uint16(run.Steps), Threshold: run.Threshold, Decay: run.Decay, Scale: run.Scale, Key: run.Key},
 		Staged: staged, Inline: inline}
 	r, err := b.l.exchange(ctx, protocol.CmdLSM, req.Append(make([]byte, 0, protocol.MaxPayload)))
 	if err != nil {

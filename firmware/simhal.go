@@ -247,7 +247,7 @@ func (s *SimHAL) RunLSM(r protocol.Region, p protocol.LSMParams, spikes []uint8,
 		return protocol.StatusUnsupported
 	}
 	run := macro.LSMRun{Region: toRegion(r), Inputs: int(p.Inputs), Neurons: int(p.Neurons), Steps: int(p.Steps),
-		Threshold: p.Threshold, Decay: p.Decay, Scale: p.Scale}
+		Threshold: p.Threshold, Decay: p.Decay, Scale: p.Scale, Key: p.Key}
 	return statusOf(lr.RunLSM(s.ctx, run, int(p.N), spikes, counts))
 }
 

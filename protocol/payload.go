@@ -496,6 +496,7 @@ type LSMParams struct {
 	N                       uint16 // samples in the batch, ≥ 1
 	Inputs, Neurons, Steps  uint16
 	Threshold, Decay, Scale float64
+	Key                     uint64 // noise key of the first sample (macro.LSMRun.Key)
 }
 
 // LSMRequest runs a batch of N whole LSM samples: step t of all N samples
@@ -513,7 +514,7 @@ type LSMRequest struct {
 }
 
 // LSMRequestHeaderLen is the wire size of an LSMRequest without inline spikes.
-const LSMRequestHeaderLen = RegionLen + 8 + 24 + 2 + 4
+const LSMRequestHeaderLen = RegionLen + 8 + 24 + 8 + 2 + 4
 
 // Append appends the wire form.
 func (m LSMRequest) Append(b []byte) []byte {
@@ -521,6 +522,7 @@ func (m LSMRequest) Append(b []byte) []byte {
 	b = put16(put16(put16(put16(b, m.Params.N), m.Params.Inputs), m.Params.Neurons), m.Params.Steps)
 	b = put64(put64(put64(b, math.Float64bits(m.Params.Threshold)), math.Float64bits(m.Params.Decay)),
 		math.Float64bits(m.Params.Scale))
+	b = put64(b, m.Params.Key)
 	return append(put32(put16(b, m.Count), m.Staged), m.Inline...)
 }
 
@@ -532,6 +534,7 @@ func (m *LSMRequest) Decode(p []byte) error {
 	m.Params.Threshold = math.Float64frombits(rd.u64())
 	m.Params.Decay = math.Float64frombits(rd.u64())
 	m.Params.Scale = math.Float64frombits(rd.u64())
+	m.Params.Key = rd.u64()
 	m.Count, m.Staged = rd.u16(), rd.u32()
 	if rd.bad {
 		return ErrPayloadLength
