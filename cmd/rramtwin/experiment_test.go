@@ -15,7 +15,7 @@ func TestDemoQuick(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rep struct {
-		Rows          []struct {
+		Rows []struct {
 			Backend     string  `json:"backend"`
 			Accuracy    float64 `json:"accuracy"`
 			Energy      float64 `json:"energy_j_per_inference"`
