@@ -10,15 +10,15 @@ import (
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs, c := newFlags(e, "demo", "[-quick] [-json]")
 	quick := fs.Bool("quick", false, "a smaller run (under a minute)")
-	trainN := fs.Int("train-n", 0, "training recordings (default 3000, 1000 with -quick)")
-	testN := fs.Int("test-n", 0, "test recordings (default 1000, 300 with -quick)")
+	trainN := fs.Int("train-n", 0, "training recordings (default 10000, 1000 with -quick)")
+	testN := fs.Int("test-n", 0, "test recordings (default 2000, 300 with -quick)")
 	chip := fs.String("chip", "virtual", "the chip backend beside the model: virtual (a virtual board on a pty), auto, or a device path")
 	preset := fs.String("preset", "lin2025-40nm", "device preset of the model and virtual board")
 	cacheFlag := fs.String("cache", "", "cache directory for the synthesized data (default $RRAMTWIN_CACHE or the user cache dir)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg := bench.DemoConfig{TrainN: 3000, TestN: 1000, Seed: c.seed, Epochs: 60, LR: 1e-3, Progress: progressFunc(e, c)}
+	cfg := bench.DemoConfig{TrainN: 10000, TestN: 2000, Seed: c.seed, Epochs: 60, LR: 1e-3, Progress: progressFunc(e, c)}
 	if *quick {
 		cfg.TrainN, cfg.TestN, cfg.Epochs = 1000, 300, 40
 	}
