@@ -3,9 +3,14 @@ package bench
 import (
 	"context"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/rramtwin/rramtwin/dataset"
+	"github.com/rramtwin/rramtwin/driver"
+	"github.com/rramtwin/rramtwin/firmware/vboard"
 	"github.com/rramtwin/rramtwin/macro"
 )
 
@@ -77,4 +82,81 @@ func TestCalibrateBlind(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("measured: %+v", ms)
+}
+
+// TestCalibratedModelPredictsBoard is the twin's promise: a virtual board
+// made from a preset the test knows is calibrated blind over the serial
+// link; the fitted preset must recover the parameters, and a model made
+// from it must predict the board's classification accuracy within 1 point.
+func TestCalibratedModelPredictsBoard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a classification on a board and a model; covered by the full test run")
+	}
+	t.Setenv("RRAMTWIN_CACHE", t.TempDir())
+	ctx := context.Background()
+	truth := secretPreset(t)
+	file := filepath.Join(t.TempDir(), "secret.json")
+	if err := os.WriteFile(file, truth.MarshalIndent(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const seed = 5
+	path, stop, err := vboard.Start(ctx, file, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	board, release, err := driver.Open(ctx, path, driver.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+
+	base, _ := macro.LookupPreset("lin2025-40nm")
+	// Measure cells the LSM will not use: rows 456:512 are free of its reservoir.
+	cfg := CalibrateConfig{Region: macro.Region{Row0: 456, Row1: 512, Col0: 0, Col1: 512}, Seed: 1}
+	fit, _, err := Calibrate(ctx, board, base, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	td, fd := truth.Device, fit.Device
+	for _, c := range []struct {
+		name           string
+		got, want, tol float64
+	}{
+		{"breakdown mean V", fd.Forming.BreakdownMeanV, td.Forming.BreakdownMeanV, 0.03},
+		{"G mean µS", fd.Forming.GMeanUS, td.Forming.GMeanUS, 0.3},
+		{"G sigma µS", fd.Forming.GSigmaUS, td.Forming.GSigmaUS, 0.3},
+		{"ADC gain sigma", fd.ADC.GainSigma, td.ADC.GainSigma, 0.01},
+		{"ADC offset sigma LSB", fd.ADC.OffsetSigmaLSB, td.ADC.OffsetSigmaLSB, 0.4},
+	} {
+		if math.Abs(c.got-c.want) > c.tol {
+			t.Errorf("over the link: %s = %.4f, want %.4f ± %.4f", c.name, c.got, c.want, c.tol)
+		}
+	}
+
+	train, err := dataset.Open("mnist-saccade:train?n=1000", dataset.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	test, err := dataset.Open("mnist-saccade:test?n=1000", dataset.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin, err := macro.NewModel(fit, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := map[string]float64{}
+	for name, chip := range map[string]macro.Macro{"board": board, "twin": twin} {
+		rep, err := Classify(ctx, ClassifyConfig{Task: Tasks["nmnist"], TrainSpec: "mnist-saccade:train?n=1000", TestSpec: "mnist-saccade:test?n=1000",
+			Train: train, Test: test, Backend: Backend{Name: name, Chip: chip}, Seed: 1, Epochs: 30, LR: 1e-3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc[name] = rep.Accuracy
+	}
+	if d := math.Abs(acc["board"] - acc["twin"]); d > 0.01 || acc["board"] < 0.3 {
+		t.Errorf("board accuracy %.3f, calibrated twin %.3f: differ by %.1f points (want ≤ 1)", acc["board"], acc["twin"], 100*d)
+	}
+	t.Logf("accuracy: board %.3f, calibrated twin %.3f", acc["board"], acc["twin"])
 }
