@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -46,8 +47,8 @@ func TestDemoQuick(t *testing.T) {
 	}
 }
 
-// TestClassifyIsDeterministic runs the same classification twice and
-// checks the JSON matches except for timing fields.
+// TestClassifyIsDeterministic runs the same classification with
+// GOMAXPROCS 1 and 2 and checks the JSON matches except for timing fields.
 func TestClassifyIsDeterministic(t *testing.T) {
 	t.Setenv("RRAMTWIN_CACHE", t.TempDir())
 	args := []string{"classify", "-task", "nmnist", "-train", "mnist-saccade:train?n=200", "-test", "mnist-saccade:test?n=60",
@@ -63,10 +64,12 @@ func TestClassifyIsDeterministic(t *testing.T) {
 		json.Unmarshal(b, &m)
 		return m
 	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	a, _, err := runCLI(t, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	runtime.GOMAXPROCS(2)
 	b, _, err := runCLI(t, args...)
 	if err != nil {
 		t.Fatal(err)
