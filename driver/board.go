@@ -507,9 +507,8 @@ func (b *Board) MAC(ctx context.Context, r macro.Region, in macro.Inputs, out *m
 	if in.N < 1 || in.Bits < 1 || in.Bits > 8 || len(in.Values) != in.N*rows {
 		return fmt.Errorf("%w: %d vectors of %d bits in %d values for %d rows", macro.ErrInputs, in.N, in.Bits, len(in.Values), rows)
 	}
-	if in.Keys != nil {
-		// Protocol v1 carries noise keys for whole LSM runs only.
-		return fmt.Errorf("%w: per-vector noise keys on a MAC (use the LSM fast path, or unkeyed MACs)", macro.ErrUnsupported)
+	if in.Keys != nil && len(in.Keys) != in.N {
+		return fmt.Errorf("%w: %d noise keys for %d vectors", macro.ErrInputs, len(in.Keys), in.N)
 	}
 	if cap(out.Codes) < in.N*cols {
 		out.Codes = make([]int32, in.N*cols)
@@ -521,7 +520,11 @@ func (b *Board) MAC(ctx context.Context, r macro.Region, in macro.Inputs, out *m
 	step := min(in.N, 0xFFFF)
 	for v := 0; v < in.N; {
 		n := min(step, in.N-v)
-		err := b.mac(ctx, wr, in.Bits, n, in.Values[v*rows:(v+n)*rows], out.Codes[v*cols:(v+n)*cols], out.Currents[v*cols:(v+n)*cols])
+		var keys []uint64
+		if in.Keys != nil {
+			keys = in.Keys[v : v+n]
+		}
+		err := b.mac(ctx, wr, in.Bits, n, in.Values[v*rows:(v+n)*rows], keys, out.Codes[v*cols:(v+n)*cols], out.Currents[v*cols:(v+n)*cols])
 		var tl *tooLarge
 		if errors.As(err, &tl) && tl.max >= 1 && tl.max < n {
 			step = tl.max
@@ -544,20 +547,26 @@ type tooLarge struct {
 func (e *tooLarge) Error() string { return e.err.Error() }
 func (e *tooLarge) Unwrap() error { return e.err }
 
-func (b *Board) mac(ctx context.Context, wr protocol.Region, bits, n int, values []uint8, codes []int32, currents []float64) error {
+func (b *Board) mac(ctx context.Context, wr protocol.Region, bits, n int, values []uint8, keys []uint64, codes []int32, currents []float64) error {
 	rows := wr.Rows()
 	perVec := float64(rows) // input bytes per vector
 	if bits == 1 {
 		perVec /= 8
 	}
+	if keys != nil {
+		perVec += 8
+	}
 	if fit := int(float64(b.hello.StageBytes) / perVec); n > 1 && fit < n {
 		return &tooLarge{max: max(fit, 1), err: fmt.Errorf("%w: %d vectors overflow the board's staging buffer", macro.ErrInputs, n)}
 	}
-	var data []byte
+	data := make([]byte, 0, 8*len(keys)+protocol.InputBytes(bits, n, rows))
+	for _, k := range keys {
+		data = protocol.AppendBe64(data, k)
+	}
 	if bits == 1 {
-		data = protocol.PackBits(make([]byte, 0, protocol.PackedLen(n*rows)), values)
+		data = protocol.PackBits(data, values)
 	} else {
-		data = values
+		data = append(data, values...)
 	}
 	staged, inline, err := b.stage(ctx, data, protocol.MACRequestHeaderLen)
 	if err != nil {
@@ -567,6 +576,9 @@ func (b *Board) mac(ctx context.Context, wr protocol.Region, bits, n int, values
 	withCur := b.hello.Caps&protocol.CapCurrents != 0
 	if withCur {
 		req.Flags = protocol.MACCurrents
+	}
+	if keys != nil {
+		req.Flags |= protocol.MACKeyed
 	}
 	r, err := b.l.exchange(ctx, protocol.CmdMAC, req.Append(make([]byte, 0, protocol.MaxPayload)))
 	if err != nil {

@@ -32,7 +32,7 @@ type HAL interface {
 	// per value as in macro.Inputs) through the columns of r, writing
 	// n × r.Cols() ADC codes and, when currents is not nil, the column
 	// currents in pA.
-	MAC(r protocol.Region, bits, n int, in []uint8, codes []int32, currents []int64) protocol.Status
+	MAC(r protocol.Region, bits, n int, in []uint8, keys []uint64, codes []int32, currents []int64) protocol.Status
 	// Status fills the chip part of s: ClockNS, FormedCells, Ops, Ledger.
 	Status(s *protocol.StatusReply) protocol.Status
 }

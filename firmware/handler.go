@@ -101,6 +101,7 @@ type Handler struct {
 	staged int
 
 	inputs   []uint8   // unpacked MAC/LSM inputs
+	keys     []uint64  // MAC noise keys
 	targets  []uint16  // program targets
 	failed   []int32   // program failures
 	codes    []int32   // MAC codes, LSM counts, offsets, failed indices
@@ -156,6 +157,7 @@ func NewHandler(hal HAL, out io.Writer, cfg Config) (*Handler, error) {
 	}
 	h.stage = make([]byte, cfg.StageBytes+protocol.MaxPayload)
 	h.inputs = make([]uint8, cfg.InputElems)
+	h.keys = make([]uint64, cfg.ResultElems) // one per vector; a vector has ≥ 1 output
 	h.targets = make([]uint16, cells)
 	h.failed = make([]int32, cells)
 	// codes also holds program failures (≤ MaxCells), LSM counts and
@@ -790,6 +792,11 @@ func (h *Handler) mac(m protocol.MACRequest) (protocol.Status, protocol.Reject) 
 			Max: int64(h.maxVectors(rows, cols))}
 	}
 	need := protocol.InputBytes(int(m.Bits), n, rows)
+	var keys []uint64
+	if m.Flags&protocol.MACKeyed != 0 {
+		need += 8 * n
+		keys = h.keys[:n]
+	}
 	if need > h.cfg.StageBytes {
 		return protocol.StatusTooLarge, protocol.Reject{Field: protocol.FieldStaged, Value: int64(need),
 			Max: int64(h.cfg.StageBytes)}
@@ -798,6 +805,10 @@ func (h *Handler) mac(m protocol.MACRequest) (protocol.Status, protocol.Reject) 
 	if st != protocol.StatusOK {
 		return st, rej
 	}
+	for i := range keys {
+		keys[i] = protocol.Be64(data[8*i:])
+	}
+	data = data[8*len(keys):]
 	in := h.inputs[:n*rows]
 	if m.Bits == 1 {
 		protocol.UnpackBits(in, data)
@@ -821,7 +832,7 @@ func (h *Handler) mac(m protocol.MACRequest) (protocol.Status, protocol.Reject) 
 		cur, kind = h.currents[:outs], protocol.ResultCodesCurrents
 	}
 	h.halCalls++
-	if st := h.hal.MAC(m.Region, int(m.Bits), n, in, h.codes[:outs], cur); st != protocol.StatusOK {
+	if st := h.hal.MAC(m.Region, int(m.Bits), n, in, keys, h.codes[:outs], cur); st != protocol.StatusOK {
 		return st, okReject
 	}
 	h.newResult(kind, outs)

@@ -210,8 +210,8 @@ func (s *SimHAL) Read(r protocol.Region, dst []uint16) protocol.Status {
 }
 
 // MAC runs the batch.
-func (s *SimHAL) MAC(r protocol.Region, bits, n int, in []uint8, codes []int32, currents []int64) protocol.Status {
-	if err := s.m.MAC(s.ctx, toRegion(r), macro.Inputs{N: n, Bits: bits, Values: in}, &s.out); err != nil {
+func (s *SimHAL) MAC(r protocol.Region, bits, n int, in []uint8, keys []uint64, codes []int32, currents []int64) protocol.Status {
+	if err := s.m.MAC(s.ctx, toRegion(r), macro.Inputs{N: n, Bits: bits, Values: in, Keys: keys}, &s.out); err != nil {
 		return statusOf(err)
 	}
 	if len(s.out.Codes) < len(codes) || (currents != nil && len(s.out.Currents) < len(currents)) {

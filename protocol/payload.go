@@ -433,8 +433,11 @@ type MACFlags uint8
 const (
 	// MACCurrents asks for ResultCodesCurrents instead of ResultCodes.
 	MACCurrents MACFlags = 1 << 0
+	// MACKeyed says the input data starts with N u64 noise keys, one per
+	// vector (macro.Inputs.Keys), before the inputs themselves.
+	MACKeyed MACFlags = 1 << 1
 
-	macFlagsKnown = MACCurrents
+	macFlagsKnown = MACCurrents | MACKeyed
 )
 
 // Known reports whether only defined bits are set.

@@ -34,7 +34,7 @@ func (arrayHAL) Program(protocol.Region, []uint16, protocol.ProgramParams, []int
 
 func (arrayHAL) Read(protocol.Region, []uint16) protocol.Status { return protocol.StatusHardware }
 
-func (arrayHAL) MAC(protocol.Region, int, int, []uint8, []int32, []int64) protocol.Status {
+func (arrayHAL) MAC(protocol.Region, int, int, []uint8, []uint64, []int32, []int64) protocol.Status {
 	return protocol.StatusHardware
 }
 
