@@ -29,6 +29,7 @@ func init() {
 		{"calibrate", "measure a chip and fit a preset to it", runCalibrate},
 		{"classify", "train and test the LSM classifier on event data (gauss, model or chip)", runClassify},
 		{"associate", "zero-shot audio–vision association with contrastive heads", runAssociate},
+		{"compare", "run one experiment on the software model and on a chip, side by side (-report DIR)", runCompare},
 		{"version", "print the version of rramtwin and its macro model", runVersion},
 		{"data", "event datasets: stats, synth-nmnist, synth-audio, show, get", runData},
 	}
