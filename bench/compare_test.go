@@ -15,6 +15,7 @@ import (
 
 	"github.com/rramtwin/rramtwin/dataset"
 	"github.com/rramtwin/rramtwin/internal/atomicfile"
+	"github.com/rramtwin/rramtwin/internal/rng"
 	"github.com/rramtwin/rramtwin/macro"
 )
 
@@ -54,7 +55,10 @@ func compareOn(t *testing.T, preset string, twin bool, seed uint64) CompareRepor
 	if err != nil {
 		t.Fatal(err)
 	}
-	const train, test = "mnist-saccade:train?n=600", "mnist-saccade:test?n=200"
+	train, test := "mnist-saccade:train?n=600", "mnist-saccade:test?n=200"
+	if testing.Short() {
+		train, test = "mnist-saccade:train?n=400", "mnist-saccade:test?n=100"
+	}
 	rep, err := Compare(context.Background(), CompareConfig{
 		Task: "nmnist", TrainSpec: train, TestSpec: test, Train: openSpec(t, train), Test: openSpec(t, test),
 		Hardware: Backend{Name: "model", Preset: preset, Chip: chip}, SoftwareTwin: twin, Seed: seed,
@@ -150,7 +154,7 @@ func TestCompareLin2025(t *testing.T) {
 		t.Errorf("accuracies %g and %g: nothing learned", r.Software.Accuracy, r.Hardware.Accuracy)
 	}
 	// Different reservoirs and a noisy chip: the sides differ somewhere,
-	// and by no more than the sampling error of 150 test samples allows
+	// and by no more than the sampling error of 100–200 test samples allows
 	// for two readouts of the same quality (20 pt ≈ 4–5 standard errors).
 	if r.Agreement == 1 {
 		t.Error("every prediction agrees: the two sides are not different reservoirs")
@@ -174,6 +178,9 @@ func TestCompareLin2025(t *testing.T) {
 	}
 	checkRaster(t, r)
 
+	if testing.Short() {
+		return
+	}
 	tw := compareOn(t, "lin2025-40nm", true, 3)
 	t.Logf("twin: software %.1f %%, chip %.1f %%, gap %.1f ± %.1f pt, agreement %.3f", 100*tw.Software.Accuracy, 100*tw.Hardware.Accuracy, tw.GapPt, tw.GapSEPt, tw.Agreement)
 	if tw.Agreement < r.Agreement || math.Abs(tw.GapPt) > 10 {
@@ -244,6 +251,9 @@ func TestWriteReportInterrupted(t *testing.T) {
 	r := idealReport(t)
 	files := []string{PlotAccuracy, PlotConductance, PlotMACScatter, PlotSpikeRaster, ReportMarkdown, ReportJSON}
 	cuts := map[int]bool{0: true, 3: true, 4: true, 5: true} // the first and last plot, the markdown, the JSON
+	if testing.Short() {
+		cuts = map[int]bool{0: true, 5: true}
+	}
 	defer func(w func(string, func(io.Writer) error) error) { writeFile = w }(writeFile)
 	complete := t.TempDir()
 	if err := WriteReport(complete, r); err != nil {
@@ -286,11 +296,68 @@ func TestWriteReportInterrupted(t *testing.T) {
 
 var atomicWrite = atomicfile.Write
 
-func TestWriteReportLin2025Demo(t *testing.T) {
-	if os.Getenv("RRAMTWIN_REPORT_DEMO") == "" {
-		t.Skip("set RRAMTWIN_REPORT_DEMO=DIR")
+// synthAudio writes a small cochlea-like event file: class k fires
+// channels around 6k+3 at rates drawn from the seed.
+func synthAudio(t *testing.T, n int, seed uint64) dataset.Dataset {
+	t.Helper()
+	r := rng.New(seed, "bench/test/audio")
+	samples := make([]dataset.Sample, n)
+	for i := range samples {
+		k := i % 10
+		var ev []dataset.Event
+		for ts := int64(0); ts < 900_000; ts += 1000 {
+			for range 2 {
+				if r.Float64() < 0.6 {
+					ch := min(max(6*k+3+int(r.NormFloat64()*3), 0), 63)
+					ev = append(ev, dataset.Event{T: ts + int64(r.IntN(1000)), X: uint16(ch), P: 1})
+				}
+			}
+		}
+		slices.SortFunc(ev, func(a, b dataset.Event) int { return int(a.T - b.T) })
+		samples[i] = dataset.Sample{Events: ev, Label: k}
 	}
-	if err := WriteReport(os.Getenv("RRAMTWIN_REPORT_DEMO"), compareOn(t, "lin2025-40nm", false, 3)); err != nil {
+	path := filepath.Join(t.TempDir(), "audio.rrev")
+	if err := dataset.WriteEventsFile(path, dataset.Shape{Width: 64, Height: 1, Kind: dataset.KindCochlea}, 10, samples); err != nil {
 		t.Fatal(err)
+	}
+	return openSpec(t, "events:"+path)
+}
+
+// TestCompareAssociateIdealTwin: association on a two-macro ideal chip
+// against its twin has no gap, seen or unseen; one macro is refused.
+func TestCompareAssociateIdealTwin(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs in the full pass (two reservoirs, four data sets)")
+	}
+	p, _ := macro.LookupPreset("ideal")
+	p.Macros = 2
+	chip, err := macro.NewModel(p, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const vtr, vte = "mnist-saccade:train?n=300", "mnist-saccade:test?n=100"
+	cfg := CompareConfig{Task: "associate",
+		AssocData:  [4]dataset.Dataset{openSpec(t, vtr), synthAudio(t, 300, 1), openSpec(t, vte), synthAudio(t, 100, 2)},
+		AssocSpecs: [4]string{vtr, "synth-audio-train", vte, "synth-audio-test"},
+		Hardware:   Backend{Name: "model", Preset: "ideal", Chip: chip}, SoftwareTwin: true, Seed: 4, Epochs: 10, MACVectors: 32,
+	}
+	r, err := Compare(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.GapPt != 0 || r.UnseenGapPt == nil || *r.UnseenGapPt != 0 || r.MACRMSE != 0 {
+		t.Errorf("gap %g pt, unseen gap %v, MAC rmse %g; want 0", r.GapPt, r.UnseenGapPt, r.MACRMSE)
+	}
+	if r.Software.Accuracy == 0 || r.Raster.Steps != 50 {
+		t.Errorf("seen accuracy %g, raster of %d steps", r.Software.Accuracy, r.Raster.Steps)
+	}
+	p.Macros = 1
+	one, err := macro.NewModel(p, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Hardware.Chip = one
+	if _, err := Compare(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "2 macros") {
+		t.Errorf("one-macro chip: err = %v", err)
 	}
 }
