@@ -56,9 +56,13 @@ type CompareConfig struct {
 	// Reads is the number of reads averaged into the read-back conductance
 	// map (default 4).
 	Reads int
+	// Preset is the chip's device preset, for the fresh model chip of the
+	// conductance comparison and the ADC full scale (default: the preset
+	// named Hardware.Preset, by name or file).
+	Preset *macro.Preset
 	// FullScaleA is the ADC full scale used to choose the spike densities
 	// of the MAC vectors and, for an ideal ADC, the nominal LSB (default:
-	// the chip preset's).
+	// the preset's).
 	FullScaleA float64
 	// RasterSample is the test sample whose spike train the report draws
 	// (default 0).
@@ -202,12 +206,20 @@ func Compare(ctx context.Context, c CompareConfig) (CompareReport, error) {
 		return CompareReport{}, fmt.Errorf("compare: unknown task %q (want nmnist, audio or associate)", c.Task)
 	}
 
+	preset := c.Preset
+	if preset == nil {
+		if c.Hardware.Preset == "" {
+			return CompareReport{}, fmt.Errorf("compare: chip %s reports no device preset", info.ID)
+		}
+		p, err := macro.LoadPreset(c.Hardware.Preset)
+		if err != nil {
+			return CompareReport{}, fmt.Errorf("compare: the preset of chip %s: %w", info.ID, err)
+		}
+		preset = &p
+	}
 	fs := c.FullScaleA
 	if fs <= 0 {
-		fs, err = presetFullScale(c.Hardware.Preset)
-		if err != nil {
-			return CompareReport{}, fmt.Errorf("compare: the ADC full scale of chip %s: %w (set it explicitly)", info.ID, err)
-		}
+		fs = preset.Device.ADC.FullScaleA
 	}
 	if c.Progress != nil {
 		c.Progress("mac error", 0, 1)
@@ -220,7 +232,7 @@ func Compare(ctx context.Context, c CompareConfig) (CompareReport, error) {
 	if c.Progress != nil {
 		c.Progress("mac error", 1, 1)
 	}
-	rep.Conductance, err = conductanceStats(ctx, info, c.Hardware.Preset, c.Seed, region, cfg, chipG, c.Reads)
+	rep.Conductance, err = conductanceStats(ctx, info, *preset, c.Seed, region, cfg, chipG, c.Reads)
 	if err != nil {
 		return CompareReport{}, fmt.Errorf("compare: conductance statistics: %w", err)
 	}
@@ -480,18 +492,6 @@ func compareAssociate(ctx context.Context, c CompareConfig, rep CompareReport) (
 	return rep, VisionTask.Config, vr, vg, rasterSource{VisionTask, sw.VisionEncoder, venc, hw, c.AssocData[2]}, nil
 }
 
-// presetFullScale is the ADC full scale of a named (or file) preset.
-func presetFullScale(name string) (float64, error) {
-	if name == "" {
-		return 0, errors.New("the chip reports no preset")
-	}
-	p, err := macro.LoadPreset(name)
-	if err != nil {
-		return 0, err
-	}
-	return p.Device.ADC.FullScaleA, nil
-}
-
 // macKeyBase keys the MAC error vectors' read noise far from any LSM key
 // ((sample<<16)+step for samples below 2^47).
 const macKeyBase = 1 << 63
@@ -625,13 +625,9 @@ func macError(ctx context.Context, m macro.Macro, r macro.Region, g []float32, f
 
 // conductanceStats forms region r of a fresh model chip of the preset and
 // seed, reads it back like the chip, and compares the two maps.
-func conductanceStats(ctx context.Context, info macro.Info, preset string, seed uint64, r macro.Region, cfg lsm.Config, chipG []float32, reads int) (ConductanceStats, error) {
-	st := ConductanceStats{Region: r, ModelPreset: preset, ChipMap: chipG}
+func conductanceStats(ctx context.Context, info macro.Info, p macro.Preset, seed uint64, r macro.Region, cfg lsm.Config, chipG []float32, reads int) (ConductanceStats, error) {
+	st := ConductanceStats{Region: r, ModelPreset: p.Name, ChipMap: chipG}
 	st.Chip = macro.ComputeMapStats(chipG, r.Cols(), info.GMinUS, info.GMaxUS)
-	p, err := macro.LoadPreset(preset)
-	if err != nil {
-		return st, fmt.Errorf("the chip's preset: %w", err)
-	}
 	mod, err := macro.NewModel(p, seed)
 	if err != nil {
 		return st, err

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/rramtwin/rramtwin/bench"
+	"github.com/rramtwin/rramtwin/macro"
 )
 
 func runCompare(ctx context.Context, e *env, args []string) error {
@@ -81,6 +82,15 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	}
 	defer closeFn()
 	cfg.Hardware = b
+	if x.backend == "model" || x.backend == "virtual" {
+		// The chip is made from -preset, which may be a file: hand it over
+		// rather than have Compare look the chip's preset up by name.
+		p, err := macro.LoadPreset(x.preset)
+		if err != nil {
+			return err
+		}
+		cfg.Preset = &p
+	}
 	if cfg.CacheDir, err = x.cacheDir(); err != nil {
 		return err
 	}
