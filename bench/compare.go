@@ -141,6 +141,9 @@ type Raster struct {
 	Hardware []uint8 `json:"-"`
 	Input    []uint8 `json:"-"` // Steps × Inputs
 	Inputs   int     `json:"inputs"`
+
+	SoftwareSpikes int `json:"software_spikes"`
+	HardwareSpikes int `json:"hardware_spikes"`
 }
 
 // CompareReport is what Compare reports. JSON keys software.accuracy,
@@ -269,6 +272,10 @@ func (r rasterSource) raster(ctx context.Context, i int) (Raster, error) {
 	}
 	if out.Hardware, err = SpikeTrain(ctx, r.hwB, r.hw, uint64(i), x); err != nil {
 		return Raster{}, err
+	}
+	for k := range out.Software {
+		out.SoftwareSpikes += int(out.Software[k])
+		out.HardwareSpikes += int(out.Hardware[k])
 	}
 	return out, nil
 }

@@ -243,17 +243,11 @@ func rasterPlot(r CompareReport) (*vgimg.Canvas, error) {
 		}
 		return p, nil
 	}
-	count := func(t []uint8) (n int) {
-		for _, s := range t {
-			n += int(s)
-		}
-		return n
-	}
-	a, err := panel(fmt.Sprintf("software (%s): test sample %d, label %d, %d spikes", r.Software.Backend, ra.Sample, ra.Label, count(ra.Software)), ra.Software, colSoftware)
+	a, err := panel(fmt.Sprintf("software (%s): test sample %d, label %d, %d spikes", r.Software.Backend, ra.Sample, ra.Label, ra.SoftwareSpikes), ra.Software, colSoftware)
 	if err != nil {
 		return nil, err
 	}
-	b, err := panel(fmt.Sprintf("chip (%s): same sample, %d spikes", r.Hardware.Backend, count(ra.Hardware)), ra.Hardware, colHardware)
+	b, err := panel(fmt.Sprintf("chip (%s): same sample, %d spikes", r.Hardware.Backend, ra.HardwareSpikes), ra.Hardware, colHardware)
 	if err != nil {
 		return nil, err
 	}
