@@ -21,11 +21,14 @@ type AssociateConfig struct {
 	VisionTrain, AudioTrain, VisionTest, AudioTest dataset.Dataset
 	Specs                                          [4]string // vision-train, audio-train, vision-test, audio-test
 	Backend                                        Backend
-	Seen, Unseen                                   []int
-	Seed                                           uint64
-	CacheDir                                       string
-	Epochs                                         int
-	Progress                                       func(stage string, done, total int)
+	// VisionEncoder and AudioEncoder, when not nil, replace the tasks'
+	// encoders on Backend (say gauss twins of a chip's two reservoirs).
+	VisionEncoder, AudioEncoder lsm.Encoder
+	Seen, Unseen                []int
+	Seed                        uint64
+	CacheDir                    string
+	Epochs                      int
+	Progress                    func(stage string, done, total int)
 }
 
 // AssociateReport is what an association run reports: "audio searches
@@ -53,13 +56,17 @@ type AssociateReport struct {
 // Associate encodes both modalities and trains the contrastive heads.
 func Associate(ctx context.Context, c AssociateConfig) (AssociateReport, error) {
 	start := time.Now()
-	venc, err := VisionTask.Encoder(ctx, c.Backend, c.Seed, Placement{Macro: 0})
-	if err != nil {
-		return AssociateReport{}, err
+	venc, aenc := c.VisionEncoder, c.AudioEncoder
+	var err error
+	if venc == nil {
+		if venc, err = VisionTask.Encoder(ctx, c.Backend, c.Seed, Placement{Macro: 0}); err != nil {
+			return AssociateReport{}, err
+		}
 	}
-	aenc, err := AudioTask.Encoder(ctx, c.Backend, c.Seed, Placement{Macro: 1})
-	if err != nil {
-		return AssociateReport{}, fmt.Errorf("%w (association on a chip needs 2 macros, one per modality)", err)
+	if aenc == nil {
+		if aenc, err = AudioTask.Encoder(ctx, c.Backend, c.Seed, Placement{Macro: 1}); err != nil {
+			return AssociateReport{}, fmt.Errorf("%w (association on a chip needs 2 macros, one per modality)", err)
+		}
 	}
 	type job struct {
 		t   Task

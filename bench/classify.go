@@ -16,11 +16,15 @@ type ClassifyConfig struct {
 	TestSpec    string
 	Train, Test dataset.Dataset
 	Backend     Backend
-	Seed        uint64
-	CacheDir    string                              // feature cache root ("" = none)
-	Epochs      int                                 // readout epochs; 0 = the task's
-	LR          float64                             // readout learning rate; 0 = the task's
-	Progress    func(stage string, done, total int) // nil = quiet
+	// Encoder, when not nil, is the reservoir to run instead of the task's
+	// encoder on Backend (say a gauss twin of a chip); Backend still names
+	// it in reports and cache keys.
+	Encoder  lsm.Encoder
+	Seed     uint64
+	CacheDir string                              // feature cache root ("" = none)
+	Epochs   int                                 // readout epochs; 0 = the task's
+	LR       float64                             // readout learning rate; 0 = the task's
+	Progress func(stage string, done, total int) // nil = quiet
 }
 
 // ClassifyReport is what a classification run reports.
@@ -58,9 +62,12 @@ type ClassifyReport struct {
 func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	start := time.Now()
 	t := c.Task
-	enc, err := t.Encoder(ctx, c.Backend, c.Seed, Placement{})
-	if err != nil {
-		return ClassifyReport{}, err
+	enc := c.Encoder
+	if enc == nil {
+		var err error
+		if enc, err = t.Encoder(ctx, c.Backend, c.Seed, Placement{}); err != nil {
+			return ClassifyReport{}, err
+		}
 	}
 	progress := func(stage string) func(int, int) {
 		if c.Progress == nil {

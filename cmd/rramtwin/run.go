@@ -29,6 +29,7 @@ func init() {
 		{"chip", "drive a macro: info, form, read, mac (model, virtual, auto or a board)", runChip},
 		{"classify", "train and test the LSM classifier on event data (gauss, model or chip)", runClassify},
 		{"associate", "zero-shot audio–vision association with contrastive heads", runAssociate},
+		{"compare", "run one experiment on the software model and on a chip, side by side (-report DIR)", runCompare},
 		{"calibrate", "measure a chip and fit a preset to it", runCalibrate},
 		{"vboard", "serve a virtual board on a pseudo-terminal (prints its path)", runVboard},
 		{"ports", "list serial ports and the boards on them", runPorts},
