@@ -104,12 +104,19 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	task := fs.String("task", "nmnist", "nmnist (camera) or audio (cochlea)")
 	train := fs.String("train", "", "training data spec, e.g. 'mnist-saccade:train?n=2000'")
 	test := fs.String("test", "", "test data spec, e.g. 'mnist-saccade:test?n=500'")
+	bins := fs.Int("bins", 1, "readout features: spike counts in this many equal time bins (1: the paper's whole-window counts)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	t, err := bench.LookupTask(*task, x.neurons)
 	if err != nil {
 		return usageError{"classify: " + err.Error()}
+	}
+	if *bins > 1 {
+		t.Config.Bins = *bins // beyond the paper: spike counts per time bin as features
+		if err := t.Config.Validate(); err != nil {
+			return usageError{"classify: -bins: " + err.Error()}
+		}
 	}
 	trainDS, err := openData(e, c, &x, *train)
 	if err != nil {
