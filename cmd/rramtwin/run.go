@@ -29,6 +29,8 @@ func init() {
 		{"calibrate", "measure a chip and fit a preset to it", runCalibrate},
 		{"classify", "train and test the LSM classifier on event data (gauss, model or chip)", runClassify},
 		{"associate", "zero-shot audio–vision association with contrastive heads", runAssociate},
+		{"paper", "reproduce the authors' tables (camera, audio, association; software vs chip) beside the published numbers", runPaper},
+		{"bench", "performance report: MAC MVM/s, LSM encode samples/s, energy per inference, link round trips", runBench},
 		{"version", "print the version of rramtwin and its macro model", runVersion},
 		{"data", "event datasets: stats, synth-nmnist, synth-audio, show, get", runData},
 	}
