@@ -94,7 +94,10 @@ type PaperCell struct {
 	AccuracyPct float64 `json:"accuracy_pct"`
 	StdPct      float64 `json:"std_pct,omitempty"` // across cross-validation folds
 	TestN       int     `json:"test_n"`            // test samples (pairs, for association)
-	Skipped     string  `json:"skipped,omitempty"`
+	// EnergyNJ is the chip's compute energy per inference (per audio and
+	// vision pair, for association) from its ledger; 0 for gauss.
+	EnergyNJ float64 `json:"energy_nj,omitempty"`
+	Skipped  string  `json:"skipped,omitempty"`
 }
 
 // Done reports whether the cell holds a result.
@@ -266,7 +269,7 @@ func (p paperRun) classify(ctx context.Context, b Backend, t Task, trs, tes stri
 	if err != nil {
 		return PaperCell{}, err
 	}
-	return PaperCell{AccuracyPct: 100 * r.Accuracy, TestN: r.TestN}, nil
+	return PaperCell{AccuracyPct: 100 * r.Accuracy, TestN: r.TestN, EnergyNJ: r.EnergyJPerSample * 1e9}, nil
 }
 
 // realNMNIST opens the real recordings (a spaced subset when NMNISTN asks)
@@ -304,7 +307,7 @@ func (p paperRun) crossValidate(ctx context.Context, b Backend, spec string, ds 
 	if f := p.progress("nmnist real on " + b.Name); f != nil {
 		prog = func(d, n int) { f("encode", d, n) }
 	}
-	feat, _, err := Encode(ctx, t, b, enc, ds, EncodeOptions{Spec: spec, CacheDir: p.cfg.CacheDir, Seed: p.cfg.Seed, Progress: prog})
+	feat, st, err := Encode(ctx, t, b, enc, ds, EncodeOptions{Spec: spec, CacheDir: p.cfg.CacheDir, Seed: p.cfg.Seed, Progress: prog})
 	if err != nil {
 		return PaperCell{}, err
 	}
@@ -318,7 +321,7 @@ func (p paperRun) crossValidate(ctx context.Context, b Backend, spec string, ds 
 	if err != nil {
 		return PaperCell{}, err
 	}
-	return PaperCell{AccuracyPct: 100 * cv.Mean, StdPct: 100 * cv.Std, TestN: ds.Len()}, nil
+	return PaperCell{AccuracyPct: 100 * cv.Mean, StdPct: 100 * cv.Std, TestN: ds.Len(), EnergyNJ: st.EnergyJPerSample * 1e9}, nil
 }
 
 // fsddSpecs returns the FSDD train (four speakers) and test (the held-out
@@ -384,6 +387,7 @@ func (p paperRun) associate(ctx context.Context, side string, specs [4]string, d
 	if err != nil {
 		return seen, unseen, fmt.Errorf("association on %s: %w", b.Name, err)
 	}
-	return PaperCell{AccuracyPct: 100 * r.SeenAccuracy, TestN: r.SeenTestPairs},
-		PaperCell{AccuracyPct: 100 * r.UnseenAccuracy, TestN: r.UnseenTestPairs}, nil
+	nj := r.EnergyJPerPair * 1e9
+	return PaperCell{AccuracyPct: 100 * r.SeenAccuracy, TestN: r.SeenTestPairs, EnergyNJ: nj},
+		PaperCell{AccuracyPct: 100 * r.UnseenAccuracy, TestN: r.UnseenTestPairs, EnergyNJ: nj}, nil
 }

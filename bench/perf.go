@@ -106,10 +106,10 @@ type EnergyPerf struct {
 	ADCNJ       float64 `json:"adc_nj"`
 	NeuronNJ    float64 `json:"neuron_nj"`
 	// One 512×512 spike MVM (density 0.06, 8-bit ADC) on the model.
-	MACPJPerMAC  float64 `json:"mac_pj_per_mac"`
-	MACTOPSPerW  float64 `json:"mac_tops_per_w"`
-	MACNJPerMVM  float64 `json:"mac_nj_per_mvm"`
-	MACMACsPerMV float64 `json:"mac_macs_per_mvm"`
+	MACPJPerMAC   float64 `json:"mac_pj_per_mac"`
+	MACTOPSPerW   float64 `json:"mac_tops_per_w"`
+	MACNJPerMVM   float64 `json:"mac_nj_per_mvm"`
+	MACMACsPerMVM float64 `json:"mac_macs_per_mvm"`
 }
 
 // LinkReport is the link section: measured, or absent with the reason.
@@ -524,7 +524,7 @@ func energy(ctx context.Context, p macro.Preset, cfg PerfConfig, lsmUsed macro.L
 	e.MACPJPerMAC = used.PJPerMAC()
 	e.MACTOPSPerW = used.TOPSPerW()
 	e.MACNJPerMVM = float64(used.ComputeAJ()) * 1e-9 / float64(cfg.Batch)
-	e.MACMACsPerMV = float64(used.MACs) / float64(cfg.Batch)
+	e.MACMACsPerMVM = float64(used.MACs) / float64(cfg.Batch)
 	return e, nil
 }
 

@@ -159,6 +159,9 @@ func printPaper(w io.Writer, r bench.PaperReport) {
 	fmt.Fprintln(w)
 	for i, row := range r.Rows {
 		fmt.Fprintf(w, "[%d] ours: %s; published: %s\n", i+1, row.Data, row.Published.Data)
+		if row.Chip.EnergyNJ > 0 {
+			fmt.Fprintf(w, "    chip energy %.1f nJ per inference\n", row.Chip.EnergyNJ)
+		}
 		for _, s := range []struct {
 			side string
 			c    bench.PaperCell

@@ -91,6 +91,8 @@ func TestPaperTinyJSON(t *testing.T) {
 				t.Errorf("%s, %s: accuracy %g %% on %d", row.Task, side, c.AccuracyPct, c.TestN)
 			case !present && !strings.Contains(c.Skipped, "not found"):
 				t.Errorf("%s, %s: data absent but the reason is %q", row.Task, side, c.Skipped)
+			case present && (side == "chip") != (c.EnergyNJ > 0):
+				t.Errorf("%s, %s: energy %g nJ per inference (the chip's ledger only)", row.Task, side, c.EnergyNJ)
 			}
 		}
 	}

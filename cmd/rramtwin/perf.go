@@ -24,7 +24,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fs, c := newFlags(e, "bench", "[-quick] [-link virtual|PATH|none] [-json]")
 	quick := fs.Bool("quick", false, "short measurements (about 12 s in all instead of about 75 s)")
 	preset := fs.String("preset", "lin2025-40nm", "device preset of the MAC, model and virtual-board measurements")
-	link := fs.String("link", "virtual", "chip whose link to measure: virtual (in-process virtual board on a pty), a serial device path, or none")
+	link := fs.String("link", "virtual", "chip whose link to measure: virtual (in-process virtual board on a pty), a serial device path (forms rows 0:456, cols 0:400 of its macro 0), or none")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
