@@ -66,17 +66,17 @@ type Machine struct {
 
 // MACPerf is the speed of analogue MVMs on one formed array.
 type MACPerf struct {
-	Case       string  `json:"case"` // as in crossbar's BenchmarkMAC: input=…/noise=…/adc=…
-	Rows       int     `json:"rows"`
-	Cols       int     `json:"cols"`
-	Batch      int     `json:"batch"`   // vectors per MAC call
-	Density    float64 `json:"density"` // active rows per vector (1 for dense inputs)
-	Noise      string  `json:"noise"`   // read-noise mode
-	ADCBits    int     `json:"adc_bits"`
-	MVMPerS    float64 `json:"mvm_per_s"`      // all workers
-	CPUUSPerMV float64 `json:"cpu_us_per_mvm"` // CPU time per MVM, all workers summed (0 where not measurable)
-	GMACPerS   float64 `json:"gmac_per_s"`     // multiply-accumulates done (active rows × cols) per second / 1e9
-	Calls      int     `json:"calls"`          // timed MAC calls
+	Case        string  `json:"case"` // as in crossbar's BenchmarkMAC: input=…/noise=…/adc=…
+	Rows        int     `json:"rows"`
+	Cols        int     `json:"cols"`
+	Batch       int     `json:"batch"`   // vectors per MAC call
+	Density     float64 `json:"density"` // active rows per vector (1 for dense inputs)
+	Noise       string  `json:"noise"`   // read-noise mode
+	ADCBits     int     `json:"adc_bits"`
+	MVMPerS     float64 `json:"mvm_per_s"`      // all workers
+	CPUUSPerMVM float64 `json:"cpu_us_per_mvm"` // CPU time per MVM, all workers summed (0 where not measurable)
+	GMACPerS    float64 `json:"gmac_per_s"`     // multiply-accumulates done (active rows × cols) per second / 1e9
+	Calls       int     `json:"calls"`          // timed MAC calls
 }
 
 // EncodePerf is the speed of LSM encoding on one backend.
@@ -344,7 +344,7 @@ func measureMAC(ctx context.Context, dev crossbar.Params, c macCase, cfg PerfCon
 		MVMPerS: mvms / wall.Seconds(), Calls: calls,
 	}
 	if cpu > 0 {
-		m.CPUUSPerMV = cpu.Seconds() / mvms * 1e6
+		m.CPUUSPerMVM = cpu.Seconds() / mvms * 1e6
 	}
 	m.GMACPerS = float64(active) / float64(batch) * n * m.MVMPerS / 1e9
 	return m, nil

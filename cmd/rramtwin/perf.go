@@ -86,7 +86,7 @@ func printPerf(w io.Writer, r bench.PerfReport) {
 		m.GOOS, m.GOARCH, orDash(m.CPU), m.NumCPU, m.GOMAXPROCS, m.GoVersion, r.Seed, r.Preset, r.DurationS)
 	fmt.Fprintf(w, "%-44s %14s %14s %10s\n", "MAC, 512×512 formed array, batches of 256", "MVM/s", "CPU µs/MVM", "GMAC/s")
 	for _, c := range r.MAC {
-		fmt.Fprintf(w, "%-44s %14.0f %14.2f %10.2f\n", c.Case, c.MVMPerS, c.CPUUSPerMV, c.GMACPerS)
+		fmt.Fprintf(w, "%-44s %14.0f %14.2f %10.2f\n", c.Case, c.MVMPerS, c.CPUUSPerMVM, c.GMACPerS)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%-44s %14s %14s\n", "LSM encode (8 % input density)", "samples/s", "spikes/sample")
