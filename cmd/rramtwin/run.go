@@ -33,6 +33,8 @@ func init() {
 		{"calibrate", "measure a chip and fit a preset to it", runCalibrate},
 		{"vboard", "serve a virtual board on a pseudo-terminal (prints its path)", runVboard},
 		{"ports", "list serial ports and the boards on them", runPorts},
+		{"paper", "reproduce the authors' tables (camera, audio, association; software vs chip) beside the published numbers", runPaper},
+		{"bench", "performance report: MAC MVM/s, LSM encode samples/s, energy per inference, link round trips", runBench},
 		{"version", "print the version of rramtwin and its macro model", runVersion},
 		{"data", "event datasets: stats, synth-nmnist, synth-audio, show, get", runData},
 	}
