@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"reflect"
 	"time"
 
 	"github.com/rramtwin/rramtwin/bench"
+	"github.com/rramtwin/rramtwin/driver"
 	"github.com/rramtwin/rramtwin/macro"
 )
 
@@ -62,22 +62,18 @@ func runBench(ctx context.Context, e *env, args []string) error {
 // and PayloadIn; they are read by name so that the performance report
 // needs nothing from the driver package beyond the macro.Macro it opened.
 func linkCounters(m macro.Macro) func() bench.LinkBytes {
-	meth := reflect.ValueOf(m).MethodByName("Stats")
-	if !meth.IsValid() || meth.Type().NumIn() != 0 || meth.Type().NumOut() != 1 || meth.Type().Out(0).Kind() != reflect.Struct {
+	l, ok := m.(linkStatser)
+	if !ok {
 		return nil
 	}
-	st := meth.Type().Out(0)
-	for _, f := range []string{"BytesOut", "BytesIn", "PayloadOut", "PayloadIn"} {
-		if sf, ok := st.FieldByName(f); !ok || sf.Type.Kind() != reflect.Uint64 {
-			return nil
-		}
-	}
 	return func() bench.LinkBytes {
-		v := meth.Call(nil)[0]
-		u := func(f string) uint64 { return v.FieldByName(f).Uint() }
-		return bench.LinkBytes{PayloadOut: u("PayloadOut"), PayloadIn: u("PayloadIn"), WireOut: u("BytesOut"), WireIn: u("BytesIn")}
+		st := l.Stats()
+		return bench.LinkBytes{PayloadOut: st.PayloadOut, PayloadIn: st.PayloadIn, WireOut: st.BytesOut, WireIn: st.BytesIn}
 	}
 }
+
+// linkStatser is a chip behind a serial link (driver.Board).
+type linkStatser interface{ Stats() driver.LinkStats }
 
 func printPerf(w io.Writer, r bench.PerfReport) {
 	m := r.Machine

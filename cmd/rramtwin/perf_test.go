@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rramtwin/rramtwin/bench"
+	"github.com/rramtwin/rramtwin/driver"
 	"github.com/rramtwin/rramtwin/macro"
 )
 
@@ -106,12 +107,9 @@ type fakeBoard struct {
 	stats fakeStats
 }
 
-type fakeStats struct {
-	Requests                                 uint64
-	BytesOut, BytesIn, PayloadOut, PayloadIn uint64
-}
+type fakeStats = driver.LinkStats
 
-func (f *fakeBoard) Stats() fakeStats { return f.stats }
+func (f *fakeBoard) Stats() driver.LinkStats { return f.stats }
 
 func TestLinkCounters(t *testing.T) {
 	m, err := macro.NewModel(mustPreset(t), 1)
