@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/rramtwin/rramtwin/macro"
 )
 
 // TestDemoQuick runs the main job end to end (the virtual board over a real
@@ -83,6 +87,49 @@ func TestClassifyIsDeterministic(t *testing.T) {
 	for _, k := range []string{"accuracy", "train_n", "test_n", "backend", "energy_j_per_sample"} {
 		if _, ok := ma[k]; !ok {
 			t.Errorf("field %s missing", k)
+		}
+	}
+}
+
+// TestAssociateCLI runs a small association end to end on the software
+// model and on a two-macro model chip, and checks the report's fields.
+func TestAssociateCLI(t *testing.T) {
+	if !haveData(t, realFSDD) {
+		t.Skipf("%s is missing (it is there in CI)", realFSDD)
+	}
+	t.Setenv("RRAMTWIN_CACHE", t.TempDir())
+	preset := filepath.Join(t.TempDir(), "two.json")
+	p, err := macro.LookupPreset("lin2025-40nm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Macros = 2
+	if err := os.WriteFile(preset, p.MarshalIndent(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, backend := range []string{"gauss", "model"} {
+		out, _, err := runCLI(t, "associate", "-vision-train", "mnist-saccade:train?n=300", "-vision-test", "mnist-saccade:test?n=150",
+			"-audio-train", "fsdd:"+realFSDD+"?speakers=george,jackson&index=5-14", "-audio-test", "fsdd:"+realFSDD+"?speakers=lucas&index=0-9",
+			"-backend", backend, "-preset", preset, "-epochs", "3", "-json")
+		if err != nil {
+			t.Fatalf("%s: %v", backend, err)
+		}
+		var rep struct {
+			Seen            *float64 `json:"seen_accuracy"`
+			Unseen2         *float64 `json:"unseen_accuracy"`
+			I2A             *float64 `json:"seen_i2a_accuracy"`
+			TrainPairs      int      `json:"train_pairs"`
+			UnseenTestPairs int      `json:"unseen_test_pairs"`
+			Energy          float64  `json:"energy_j_per_pair"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Seen == nil || rep.Unseen2 == nil || rep.I2A == nil || rep.TrainPairs == 0 || rep.UnseenTestPairs == 0 {
+			t.Errorf("%s: report incomplete:\n%s", backend, out)
+		}
+		if (backend == "model") != (rep.Energy > 0) {
+			t.Errorf("%s: energy per pair %g", backend, rep.Energy)
 		}
 	}
 }
