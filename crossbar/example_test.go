@@ -42,7 +42,7 @@ func Example() {
 		out.Reads[0], out.Conversions[0], p.Read.VoltageV*p.Read.VoltageV*out.SumGUS[0]*1e-6*p.Read.WidthS*1e15)
 	// Output:
 	// formed 261857 of 262144 cells (121 stuck on, 251 stuck off), 109980 nJ
-	// codes: [31 32 29 30 34 31 32 29]
+	// codes: [31 32 30 30 34 31 32 29]
 	// vector 0: 16 reads, 8 conversions, array energy 1555.8 fJ
 }
 
@@ -88,5 +88,5 @@ func ExampleArray_Program() {
 
 func ExamplePresetNames() {
 	fmt.Println(crossbar.PresetNames())
-	// Output: [ideal lin2025-40nm]
+	// Output: [ideal lin2025-40nm lin2025-40nm-untrimmed]
 }

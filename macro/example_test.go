@@ -43,7 +43,7 @@ func Example() {
 	fmt.Println(err != nil)
 	// Output:
 	// formed 2047 of 2048 cells
-	// 64 ADC codes, first column 16 (≈ 50 µA)
+	// 64 ADC codes, first column 15 (≈ 47 µA)
 	// 512 MACs, 0.264 pJ/MAC
 	// true
 }
