@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 
 	"github.com/rramtwin/rramtwin/bench"
 	"github.com/rramtwin/rramtwin/dataset"
+	"github.com/rramtwin/rramtwin/macro"
 )
 
 // experimentFlags are the flags shared by classify, associate and compare.
@@ -91,7 +93,13 @@ func openExperimentBackend(ctx context.Context, e *env, name, preset string, see
 		return bench.Backend{}, nil, err
 	}
 	b := bench.Backend{Name: name, Chip: m, Preset: m.Info().Preset}
-	if name != "model" && name != "virtual" {
+	switch name {
+	case "model", "virtual":
+		// Cached features follow the preset's content, not just its name.
+		if p, err := macro.LoadPreset(preset); err == nil {
+			b.Preset = fmt.Sprintf("%s@%x", p.Name, sha256.Sum256(p.MarshalIndent()))[:len(p.Name)+13]
+		}
+	default:
 		b.Name = "board"
 	}
 	return b, closeFn, nil
