@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rramtwin/rramtwin/crossbar"
+	"github.com/rramtwin/rramtwin/internal/cputime"
 	"github.com/rramtwin/rramtwin/internal/rng"
 	"github.com/rramtwin/rramtwin/lsm"
 	"github.com/rramtwin/rramtwin/macro"
@@ -360,7 +361,7 @@ func timed(ctx context.Context, d time.Duration, f func() error, warm func()) (c
 	if warm != nil {
 		warm()
 	}
-	c0 := cpuTime()
+	c0 := cputime.Process()
 	t0 := time.Now()
 	for {
 		if err := ctx.Err(); err != nil {
@@ -375,7 +376,7 @@ func timed(ctx context.Context, d time.Duration, f func() error, warm func()) (c
 		}
 	}
 	if c0 > 0 {
-		cpu = cpuTime() - c0
+		cpu = cputime.Process() - c0
 	}
 	return calls, wall, cpu, nil
 }

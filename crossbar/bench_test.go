@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rramtwin/rramtwin/internal/cputime"
 	"github.com/rramtwin/rramtwin/internal/rng"
 )
 
@@ -36,11 +37,11 @@ func BenchmarkMAC(b *testing.B) {
 		s := rng.NewStream(2, "bench")
 		var cpu time.Duration
 		for b.Loop() {
-			c0 := cpuTime()
+			c0 := cputime.Process()
 			if err := a.MAC(a.Full(), in, &out, s); err != nil {
 				b.Fatal(err)
 			}
-			cpu += cpuTime() - c0
+			cpu += cputime.Process() - c0
 		}
 		mvms := float64(b.N * batch)
 		b.ReportMetric(mvms/b.Elapsed().Seconds(), "MVM/s")

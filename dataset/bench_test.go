@@ -5,9 +5,10 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rramtwin/rramtwin/internal/cputime"
 )
 
 // BenchmarkReadNMNIST reads the real N-MNIST files, one file per op:
@@ -31,7 +32,7 @@ func BenchmarkReadNMNIST(b *testing.B) {
 			var c0 time.Duration
 			for b.Loop() {
 				if i == 0 {
-					c0 = cpuTime()
+					c0 = cputime.Process()
 				}
 				var err error
 				if from == "disk" {
@@ -45,19 +46,10 @@ func BenchmarkReadNMNIST(b *testing.B) {
 				i++
 			}
 			b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "samples/s")
-			cpu := (cpuTime() - c0).Seconds()
+			cpu := (cputime.Process() - c0).Seconds()
 			b.ReportMetric(float64(total)/float64(d.Len())*float64(i)/cpu/1e6, "MB/cpu-s")
 		})
 	}
-}
-
-// cpuTime is the process's user+system CPU time: on a shared machine the
-// wall-clock rate understates the code, so the benchmarks also report CPU
-// time per sample.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // parallel runs n jobs on workers goroutines per op.
@@ -90,7 +82,7 @@ func BenchmarkSaccade(b *testing.B) {
 			var c0 time.Duration
 			for b.Loop() {
 				if off == 0 {
-					c0 = cpuTime()
+					c0 = cputime.Process()
 				}
 				parallel(workers, batch, func(i int) {
 					idx := (off + i) % m.Images.N
@@ -101,7 +93,7 @@ func BenchmarkSaccade(b *testing.B) {
 				off += batch
 			}
 			b.ReportMetric(float64(off)/b.Elapsed().Seconds(), "samples/s")
-			b.ReportMetric(float64((cpuTime()-c0).Microseconds())/float64(off), "cpu-µs/sample")
+			b.ReportMetric(float64((cputime.Process()-c0).Microseconds())/float64(off), "cpu-µs/sample")
 		})
 	}
 }
@@ -127,7 +119,7 @@ func BenchmarkCochlea(b *testing.B) {
 			var c0 time.Duration
 			for b.Loop() {
 				if off == 0 {
-					c0 = cpuTime()
+					c0 = cputime.Process()
 				}
 				parallel(workers, batch, func(i int) {
 					if _, err := k.Events(audio[(off+i)%len(audio)], uint64(i)); err != nil {
@@ -137,7 +129,7 @@ func BenchmarkCochlea(b *testing.B) {
 				off += batch
 			}
 			b.ReportMetric(float64(off)/b.Elapsed().Seconds(), "samples/s")
-			b.ReportMetric(float64((cpuTime()-c0).Microseconds())/float64(off), "cpu-µs/sample")
+			b.ReportMetric(float64((cputime.Process()-c0).Microseconds())/float64(off), "cpu-µs/sample")
 		})
 	}
 }
