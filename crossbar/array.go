@@ -81,8 +81,9 @@ type Array struct {
 
 	// Derived, rebuilt eagerly whenever the state, clock or read path
 	// changes (so read-only methods may run concurrently).
-	g  []float32 // effective conductance now, µS (the storage MACs read)
-	vr []float32 // per-read noise variance, µS²
+	g   []float32 // effective conductance now, µS
+	g64 []float64 // the same values widened, the storage the MAC kernels read (no conversion in the hot loop)
+	vr  []float32 // per-read noise variance, µS²
 
 	// Per-column ADC mismatch (stateless draws of the seed).
 	gain []float64 // relative gain
@@ -115,6 +116,7 @@ func New(rows, cols int, p Params, seed uint64) (*Array, error) {
 		nw:      make([]uint32, n),
 		xi:      make([]float32, n),
 		g:       make([]float32, n),
+		g64:     make([]float64, n),
 		vr:      make([]float32, n),
 		gain:    make([]float64, cols),
 		off:     make([]float64, cols),
@@ -232,6 +234,7 @@ func (a *Array) refreshL(k int, l float64) {
 		g = a.relaxed(k, l)
 	}
 	a.g[k] = float32(g)
+	a.g64[k] = float64(a.g[k])
 	a.vr[k] = float32(a.readVar(float64(a.g[k])))
 }
 

@@ -126,18 +126,18 @@ func (a *Array) sumBin(acc []float64, r Region, rows []int32) {
 	n := len(acc)
 	k := 0
 	for ; k+4 <= len(rows); k += 4 {
-		g0 := a.g[a.rowOff(r, rows[k]):][:n]
-		g1 := a.g[a.rowOff(r, rows[k+1]):][:n]
-		g2 := a.g[a.rowOff(r, rows[k+2]):][:n]
-		g3 := a.g[a.rowOff(r, rows[k+3]):][:n]
+		g0 := a.g64[a.rowOff(r, rows[k]):][:n]
+		g1 := a.g64[a.rowOff(r, rows[k+1]):][:n]
+		g2 := a.g64[a.rowOff(r, rows[k+2]):][:n]
+		g3 := a.g64[a.rowOff(r, rows[k+3]):][:n]
 		for j := range acc {
-			acc[j] = acc[j] + float64(g0[j]) + float64(g1[j]) + float64(g2[j]) + float64(g3[j])
+			acc[j] = acc[j] + g0[j] + g1[j] + g2[j] + g3[j]
 		}
 	}
 	for ; k < len(rows); k++ {
-		g := a.g[a.rowOff(r, rows[k]):][:n]
+		g := a.g64[a.rowOff(r, rows[k]):][:n]
 		for j := range acc {
-			acc[j] += float64(g[j])
+			acc[j] += g[j]
 		}
 	}
 }
