@@ -99,7 +99,7 @@ func Open(spec string, opt Options) (Dataset, error) {
 		}
 		var idx []int
 		if v := q.Get("index"); v != "" {
-			if idx, err = parseRanges(v); err != nil {
+			if idx, err = ParseRanges(v); err != nil {
 				return nil, fmt.Errorf("dataset spec %q: index=%q: %v", spec, v, err)
 			}
 		}
@@ -130,8 +130,9 @@ func Open(spec string, opt Options) (Dataset, error) {
 	return nil, fmt.Errorf("dataset spec %q: unknown scheme %q (want one of %s)", spec, scheme, strings.Join(Schemes, ", "))
 }
 
-// parseRanges parses "0-4", "5,7,9-12" into a sorted list of integers.
-func parseRanges(s string) ([]int, error) {
+// ParseRanges parses "0-4", "5,7,9-12" into a sorted list of distinct
+// non-negative integers (the syntax of index= in specs, and of class lists).
+func ParseRanges(s string) ([]int, error) {
 	var out []int
 	for _, part := range strings.Split(s, ",") {
 		lo, hi, isRange := strings.Cut(part, "-")

@@ -34,7 +34,7 @@ func TestOpenBadSpecs(t *testing.T) {
 }
 
 func TestParseRanges(t *testing.T) {
-	got, err := parseRanges("5,0-2,2,9")
+	got, err := ParseRanges("5,0-2,2,9")
 	if err != nil || !slices.Equal(got, []int{0, 1, 2, 5, 9}) {
 		t.Errorf("got %v, %v", got, err)
 	}

@@ -3,70 +3,76 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/rramtwin/rramtwin/bench"
+	"github.com/rramtwin/rramtwin/dataset"
 )
 
-// classList parses "1-7" or "8,9" (or a mix, "0,2-4") into class labels.
+// classList parses "1-7" or "8,9" (or a mix, "0,2-4") into digit labels.
 func classList(s string) ([]int, error) {
-	var out []int
-	for _, part := range strings.Split(s, ",") {
-		a, b, isRange := strings.Cut(part, "-")
-		lo, err1 := strconv.Atoi(strings.TrimSpace(a))
-		hi, err2 := lo, error(nil)
-		if isRange {
-			hi, err2 = strconv.Atoi(strings.TrimSpace(b))
-		}
-		if err1 != nil || err2 != nil || lo < 0 || hi < lo || hi > 9 {
-			return nil, fmt.Errorf("class list %q: want digits like 1-7 or 8,9", s)
-		}
-		for k := lo; k <= hi; k++ {
-			out = append(out, k)
-		}
+	out, err := dataset.ParseRanges(strings.ReplaceAll(s, " ", ""))
+	if err != nil || len(out) == 0 || out[len(out)-1] > 9 {
+		return nil, fmt.Errorf("class list %q: want digits like 1-7 or 8,9", s)
 	}
 	return out, nil
+}
+
+// assocFlags are the data flags of an audio–vision association: the four
+// data sets and the seen and unseen classes.
+type assocFlags struct {
+	specs        [4]string // vision-train, audio-train, vision-test, audio-test
+	seen, unseen string
+}
+
+var assocNames = [4]string{"vision-train", "audio-train", "vision-test", "audio-test"}
+
+// register adds the flags, their help prefixed by prefix.
+func (a *assocFlags) register(fs *flagSet, prefix string) {
+	help := [4]string{"vision training data, e.g. 'mnist-saccade:train?n=2000'", "audio training data, e.g. 'fsdd:DIR?index=5-49'",
+		"vision test data", "audio test data"}
+	for i := range a.specs {
+		fs.StringVar(&a.specs[i], assocNames[i], "", prefix+help[i])
+	}
+	fs.StringVar(&a.seen, "seen", "1-7", prefix+"classes trained on and tested as seen")
+	fs.StringVar(&a.unseen, "unseen", "8,9", prefix+"classes never trained on, tested zero-shot")
+}
+
+// open parses the class lists and opens the four data sets; errors are
+// one line naming the flag.
+func (a *assocFlags) open(cmd string, e *env, c *common, x *experimentFlags) (data [4]dataset.Dataset, seen, unseen []int, err error) {
+	if seen, err = classList(a.seen); err != nil {
+		return data, nil, nil, usageError{cmd + ": -seen: " + err.Error()}
+	}
+	if unseen, err = classList(a.unseen); err != nil {
+		return data, nil, nil, usageError{cmd + ": -unseen: " + err.Error()}
+	}
+	for i, spec := range a.specs {
+		if spec == "" {
+			return data, nil, nil, usageError{fmt.Sprintf("%s: -%s SPEC is required", cmd, assocNames[i])}
+		}
+		if data[i], err = openData(e, c, x, spec); err != nil {
+			return data, nil, nil, fmt.Errorf("-%s: %w", assocNames[i], err)
+		}
+	}
+	return data, seen, unseen, nil
 }
 
 func runAssociate(ctx context.Context, e *env, args []string) error {
 	fs, c := newFlags(e, "associate", "-vision-train SPEC -audio-train SPEC -vision-test SPEC -audio-test SPEC [-seen 1-7] [-unseen 8,9] [-backend B] [-json]")
 	var x experimentFlags
 	x.register(fs, "gauss")
-	vtr := fs.String("vision-train", "", "vision training data, e.g. 'mnist-saccade:train?n=2000'")
-	atr := fs.String("audio-train", "", "audio training data, e.g. 'fsdd:DIR?index=5-49'")
-	vte := fs.String("vision-test", "", "vision test data")
-	ate := fs.String("audio-test", "", "audio test data")
-	seen := fs.String("seen", "1-7", "classes trained on and tested as seen")
-	unseen := fs.String("unseen", "8,9", "classes never trained on, tested zero-shot")
+	var af assocFlags
+	af.register(fs, "")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	sc, err := classList(*seen)
+	data, seen, unseen, err := af.open("associate", e, c, &x)
 	if err != nil {
-		return usageError{"associate: -seen: " + err.Error()}
+		return err
 	}
-	uc, err := classList(*unseen)
-	if err != nil {
-		return usageError{"associate: -unseen: " + err.Error()}
-	}
-	cfg := bench.AssociateConfig{Specs: [4]string{*vtr, *atr, *vte, *ate}, Seen: sc, Unseen: uc, Seed: c.seed, Epochs: x.epochs, Progress: progressFunc(e, c)}
-	for i, dst := range []*bench.AssociateConfig{&cfg, &cfg, &cfg, &cfg} {
-		ds, err := openData(e, c, &x, cfg.Specs[i])
-		if err != nil {
-			return fmt.Errorf("-%s: %w", []string{"vision-train", "audio-train", "vision-test", "audio-test"}[i], err)
-		}
-		switch i {
-		case 0:
-			dst.VisionTrain = ds
-		case 1:
-			dst.AudioTrain = ds
-		case 2:
-			dst.VisionTest = ds
-		case 3:
-			dst.AudioTest = ds
-		}
-	}
+	cfg := bench.AssociateConfig{VisionTrain: data[0], AudioTrain: data[1], VisionTest: data[2], AudioTest: data[3],
+		Specs: af.specs, Seen: seen, Unseen: unseen, Seed: c.seed, Epochs: x.epochs, Progress: progressFunc(e, c)}
 	b, closeFn, err := openExperimentBackend(ctx, e, x.backend, x.preset, c.seed)
 	if err != nil {
 		return err

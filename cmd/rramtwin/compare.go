@@ -22,12 +22,8 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	task := fs.String("task", "nmnist", "nmnist (camera), audio (cochlea) or associate (audio–vision)")
 	train := fs.String("train", "", "training data spec, e.g. 'mnist-saccade:train?n=2000'")
 	test := fs.String("test", "", "test data spec, e.g. 'mnist-saccade:test?n=500'")
-	vtr := fs.String("vision-train", "", "associate: vision training data")
-	atr := fs.String("audio-train", "", "associate: audio training data, e.g. 'fsdd:DIR?index=5-49'")
-	vte := fs.String("vision-test", "", "associate: vision test data")
-	ate := fs.String("audio-test", "", "associate: audio test data")
-	seen := fs.String("seen", "1-7", "associate: classes trained on and tested as seen")
-	unseen := fs.String("unseen", "8,9", "associate: classes never trained on, tested zero-shot")
+	var af assocFlags
+	af.register(fs, "associate: ")
 	report := fs.String("report", "", "write report.md, report.json and PNG plots into this directory")
 	twin := fs.Bool("twin", false, "software side = gauss on the chip's read-back weights (default: the paper's independent gauss draw)")
 	vectors := fs.Int("mac-vectors", 256, "random spike vectors of the MAC error measurement")
@@ -57,22 +53,10 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("-test: %w", err)
 		}
 	case "associate":
-		if cfg.Seen, err = classList(*seen); err != nil {
-			return usageError{"compare: -seen: " + err.Error()}
+		if cfg.AssocData, cfg.Seen, cfg.Unseen, err = af.open("compare", e, c, &x); err != nil {
+			return err
 		}
-		if cfg.Unseen, err = classList(*unseen); err != nil {
-			return usageError{"compare: -unseen: " + err.Error()}
-		}
-		cfg.AssocSpecs = [4]string{*vtr, *atr, *vte, *ate}
-		for i, spec := range cfg.AssocSpecs {
-			name := []string{"vision-train", "audio-train", "vision-test", "audio-test"}[i]
-			if spec == "" {
-				return usageError{"compare: -task associate needs -" + name}
-			}
-			if cfg.AssocData[i], err = openData(e, c, &x, spec); err != nil {
-				return fmt.Errorf("-%s: %w", name, err)
-			}
-		}
+		cfg.AssocSpecs = af.specs
 	default:
 		return usageError{fmt.Sprintf("compare: unknown task %q (want nmnist, audio or associate)", *task)}
 	}
