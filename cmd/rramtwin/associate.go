@@ -61,7 +61,7 @@ func (a *assocFlags) open(cmd string, e *env, c *common, x *experimentFlags) (da
 func runAssociate(ctx context.Context, e *env, args []string) error {
 	fs, c := newFlags(e, "associate", "-vision-train SPEC -audio-train SPEC -vision-test SPEC -audio-test SPEC [-seen 1-7] [-unseen 8,9] [-backend B] [-json]")
 	var x experimentFlags
-	x.register(fs, "gauss")
+	x.register(fs, "backend", "gauss", backendHelp)
 	var af assocFlags
 	af.register(fs, "")
 	if _, err := parse(fs, args); err != nil {

@@ -20,15 +20,18 @@ type experimentFlags struct {
 	noCache         bool
 }
 
-func (x *experimentFlags) register(fs *flagSet, defaultBackend string) {
-	fs.StringVar(&x.backend, "backend", defaultBackend, "gauss (software model), model, virtual, auto, or a serial device path")
+// register adds the flags; the backend flag is called name (compare calls
+// it -hw) with the given default and help.
+func (x *experimentFlags) register(fs *flagSet, name, defaultBackend, help string) {
+	fs.StringVar(&x.backend, name, defaultBackend, help)
 	fs.StringVar(&x.preset, "preset", "lin2025-40nm", "device preset of the model or virtual board (name or JSON file)")
 	fs.IntVar(&x.neurons, "neurons", 0, "reservoir neurons (0: the task's default, 200)")
 	fs.IntVar(&x.epochs, "epochs", 0, "readout training epochs (0: the task's default)")
-	fs.Float64Var(&x.lr, "lr", 0, "readout learning rate (0: the task's default, the authors' 1e-4 for N-MNIST, sized for 60k samples)")
 	fs.StringVar(&x.cache, "cache", "", "cache directory for synthesized data and features (default $RRAMTWIN_CACHE or the user cache dir)")
 	fs.BoolVar(&x.noCache, "no-cache", false, "do not cache features (synthesized data is still cached)")
 }
+
+const backendHelp = "gauss (software model), model, virtual, auto, or a serial device path"
 
 // cacheDir is where features are cached, or "" with -no-cache.
 func (x *experimentFlags) cacheDir() (string, error) {
@@ -108,7 +111,8 @@ func openExperimentBackend(ctx context.Context, e *env, name, preset string, see
 func runClassify(ctx context.Context, e *env, args []string) error {
 	fs, c := newFlags(e, "classify", "-task nmnist|audio -train SPEC -test SPEC [-backend B] [-neurons N] [-json]")
 	var x experimentFlags
-	x.register(fs, "gauss")
+	x.register(fs, "backend", "gauss", backendHelp)
+	fs.Float64Var(&x.lr, "lr", 0, "readout learning rate (0: the task's default, the authors' 1e-4 for N-MNIST, sized for 60k samples)")
 	task := fs.String("task", "nmnist", "nmnist (camera) or audio (cochlea)")
 	train := fs.String("train", "", "training data spec, e.g. 'mnist-saccade:train?n=2000'")
 	test := fs.String("test", "", "test data spec, e.g. 'mnist-saccade:test?n=500'")

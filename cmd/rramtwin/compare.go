@@ -13,12 +13,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	fs, c := newFlags(e, "compare", "-task nmnist|audio|associate -train SPEC -test SPEC [-hw virtual|auto|PATH|model] [-report DIR] [-json]\n"+
 		"       (associate: -vision-train SPEC -audio-train SPEC -vision-test SPEC -audio-test SPEC)")
 	var x experimentFlags
-	fs.StringVar(&x.backend, "hw", "virtual", "the chip: virtual (the virtual board), auto (the first board found), a serial device path, or model (the in-process model)")
-	fs.StringVar(&x.preset, "preset", "lin2025-40nm", "device preset of the model or virtual board (name or JSON file)")
-	fs.IntVar(&x.neurons, "neurons", 0, "reservoir neurons of nmnist and audio (0: the task's default, 200)")
-	fs.IntVar(&x.epochs, "epochs", 0, "readout training epochs (0: the task's default)")
-	fs.StringVar(&x.cache, "cache", "", "cache directory for synthesized data and features (default $RRAMTWIN_CACHE or the user cache dir)")
-	fs.BoolVar(&x.noCache, "no-cache", false, "do not cache features (synthesized data is still cached)")
+	x.register(fs, "hw", "virtual", "the chip: virtual (the virtual board), auto (the first board found), a serial device path, or model (the in-process model)")
 	task := fs.String("task", "nmnist", "nmnist (camera), audio (cochlea) or associate (audio–vision)")
 	train := fs.String("train", "", "training data spec, e.g. 'mnist-saccade:train?n=2000'")
 	test := fs.String("test", "", "test data spec, e.g. 'mnist-saccade:test?n=500'")
