@@ -144,6 +144,16 @@ func (m *Model) array(r Region) (*crossbar.Array, crossbar.Region, error) {
 	return m.arrays[r.Macro], crossbar.Region{Row0: r.Row0, Row1: r.Row1, Col0: r.Col0, Col1: r.Col1}, nil
 }
 
+// cellsOf is array for an operation with n per-cell values (what they
+// are named in the error when n is not r's cell count).
+func (m *Model) cellsOf(r Region, n int, what string) (*crossbar.Array, crossbar.Region, error) {
+	a, cr, err := m.array(r)
+	if err == nil && n != r.Cells() {
+		err = fmt.Errorf("%w: %d %s for %d cells of %s", ErrInputs, n, what, r.Cells(), r)
+	}
+	return a, cr, err
+}
+
 // Configure implements Macro.
 func (m *Model) Configure(ctx context.Context, c ReadConfig) error {
 	m.mu.Lock()
@@ -239,12 +249,9 @@ func (m *Model) wrap(err error) error {
 func (m *Model) Program(ctx context.Context, r Region, targetUS []float32, p ProgramParams) (ProgramResult, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	a, cr, err := m.array(r)
+	a, cr, err := m.cellsOf(r, len(targetUS), "targets")
 	if err != nil {
 		return ProgramResult{}, err
-	}
-	if len(targetUS) != r.Cells() {
-		return ProgramResult{}, fmt.Errorf("%w: %d targets for %d cells", ErrInputs, len(targetUS), r.Cells())
 	}
 	if !(p.TolUS >= 0) || p.MaxPulses < 0 {
 		return ProgramResult{}, fmt.Errorf("%w: tolerance %g µS, max pulses %d", ErrInputs, p.TolUS, p.MaxPulses)
@@ -261,12 +268,9 @@ func (m *Model) Program(ctx context.Context, r Region, targetUS []float32, p Pro
 func (m *Model) Read(ctx context.Context, r Region, dst []float32) error {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	a, cr, err := m.array(r)
+	a, cr, err := m.cellsOf(r, len(dst), "values")
 	if err != nil {
 		return err
-	}
-	if len(dst) != r.Cells() {
-		return fmt.Errorf("%w: read into %d values for %d cells", ErrInputs, len(dst), r.Cells())
 	}
 	if err := a.Read(dst, cr, m.nextOp()); err != nil {
 		return m.wrap(err)
@@ -390,12 +394,9 @@ func (m *Model) Advance(seconds float64) error {
 func (m *Model) Conductance(r Region, dst []float32) error {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	a, cr, err := m.array(r)
+	a, cr, err := m.cellsOf(r, len(dst), "values")
 	if err != nil {
 		return err
-	}
-	if len(dst) != r.Cells() {
-		return fmt.Errorf("%w: %d values for %d cells", ErrInputs, len(dst), r.Cells())
 	}
 	return m.wrap(a.Conductance(dst, cr))
 }
