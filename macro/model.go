@@ -351,11 +351,9 @@ func (m *Model) mac(r Region, in Inputs, out *Outputs) error {
 		if in.Bits > 1 {
 			planes = in.Bits
 		}
+		// Bit-serial: one conversion per column per plane, as MACCost counts.
 		reads := int(co.Reads[v])
-		l := m.preset.Energy.MACCost(d.Read.VoltageV, d.ADC.Bits, planes, reads, cols, co.SumGUS[v], int64(reads)*int64(cols))
-		l.Conversions = int64(co.Conversions[v])
-		l.ADCAJ = l.Conversions * aj(m.preset.Energy.ConversionJ(d.ADC.Bits))
-		total.Add(l)
+		total.Add(m.preset.Energy.MACCost(d.Read.VoltageV, d.ADC.Bits, planes, reads, cols, co.SumGUS[v], int64(reads)*int64(cols)))
 	}
 	m.charge(total)
 	return nil
