@@ -180,12 +180,13 @@ import "C"
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"unsafe"
+
+	"github.com/rramtwin/rramtwin/internal/atomicfile"
 )
 
 // HDF5 reports whether this build reads and writes HDF5 (build tag hdf5).
@@ -462,22 +463,7 @@ func eventsFromColumns(ts, addr []float64, channels int, path, key string) ([]Ev
 // ends in "-<digit>", else "synth-<index>-a-<label>". The file is written
 // to a temporary name and renamed.
 func WriteNTIDIGITS(path string, groups map[string][]Sample) error {
-	dir := filepath.Dir(path)
-	tmpf, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := tmpf.Name()
-	tmpf.Close()
-	if err := writeNTIDIGITS(tmp, groups); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return atomicfile.WritePath(path, func(tmp string) error { return writeNTIDIGITS(tmp, groups) })
 }
 
 func writeNTIDIGITS(path string, groups map[string][]Sample) error {
@@ -656,18 +642,7 @@ func (d *SHD) Sample(i int) (Sample, error) {
 // seconds and spikes/units as uint16, variable-length rows, labels uint16),
 // atomically. A sample's label is written as is (0..19).
 func WriteSHD(path string, samples []Sample) error {
-	dir := filepath.Dir(path)
-	tmpf, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := tmpf.Name()
-	tmpf.Close()
-	if err := writeSHD(tmp, samples); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WritePath(path, func(tmp string) error { return writeSHD(tmp, samples) })
 }
 
 func writeSHD(path string, samples []Sample) error {

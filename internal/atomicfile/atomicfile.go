@@ -46,3 +46,28 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 	}
 	return os.Rename(f.Name(), path)
 }
+
+// WritePath is Write for writers that need a file name rather than an
+// io.Writer (a C library, say): write creates the file at tmp, which is
+// renamed to path when it succeeds and removed otherwise.
+func WritePath(path string, write func(tmp string) error) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	f.Close()
+	if err := write(tmp); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}

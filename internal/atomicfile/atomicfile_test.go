@@ -42,3 +42,24 @@ func TestWriteLeavesNothingOnFailure(t *testing.T) {
 		t.Fatalf("temporary files left behind: %v", ents)
 	}
 }
+
+func TestWritePathLeavesNothingOnFailure(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "x.h5")
+	boom := errors.New("library failed")
+	if err := WritePath(p, func(tmp string) error {
+		os.WriteFile(tmp, []byte("half"), 0o644)
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Fatalf("left behind: %v", ents)
+	}
+	if err := WritePath(p, func(tmp string) error { return os.WriteFile(tmp, []byte("whole"), 0o644) }); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "whole" {
+		t.Fatalf("read back %q", b)
+	}
+}
