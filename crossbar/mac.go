@@ -180,6 +180,7 @@ func resize[T any](s []T, n int) []T {
 type workspace struct {
 	acc, vacc, nz, tmp []float64 // per region column
 	rows               []int32   // active rows (region-local), ascending
+	offs               []int     // their first cells' array indices (sumBin)
 	w                  []float64 // their drive weights
 	ir                 []float64 // IR-drop scratch
 }

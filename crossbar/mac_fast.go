@@ -29,11 +29,17 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 		vacc = nil
 	}
 	rr, kap := a.noiseCoef()
+	if p.binary && noise == NoiseOutput && rr == 0 && a.p.ADC.Bits > 0 && a.p.IR.Mode == IRNone {
+		// The common read of spikes on a chip: one pass over the columns.
+		a.sumBin(ws, acc, r, ws.rows)
+		sumG, clipped := a.convertSpikes(ws, acc, r, p, float64(len(ws.rows)), sv, codes, cur)
+		return sumG, clipped, nil
+	}
 	switch {
 	case p.binary && vacc != nil && rr != 0:
 		a.sumBinVar(acc, vacc, r, ws.rows)
 	case p.binary:
-		a.sumBin(acc, r, ws.rows)
+		a.sumBin(ws, acc, r, ws.rows)
 		if vacc != nil { // ρ = 0: the variance is κ·Σ G, from the sums
 			for j, x := range acc {
 				vacc[j] = float64(kap * x)
@@ -119,27 +125,52 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 	return sumG, clipped, nil
 }
 
-// sumBin adds the conductances of the active rows: acc_j = Σ_i G_ij. Rows
-// go four at a time through a register, in ascending order, so each column
-// sees exactly the additions of the reference.
-func (a *Array) sumBin(acc []float64, r Region, rows []int32) {
-	n := len(acc)
-	k := 0
-	for ; k+4 <= len(rows); k += 4 {
-		g0 := a.g64[a.rowOff(r, rows[k]):][:n]
-		g1 := a.g64[a.rowOff(r, rows[k+1]):][:n]
-		g2 := a.g64[a.rowOff(r, rows[k+2]):][:n]
-		g3 := a.g64[a.rowOff(r, rows[k+3]):][:n]
-		for j := range acc {
-			acc[j] = acc[j] + g0[j] + g1[j] + g2[j] + g3[j]
+// convertSpikes is the rest of readPlane for a binary read with
+// output-referred noise, ρ = 0 and an ADC, with the operations of the
+// general path in the same order: a pass that draws the columns' normals
+// (the ziggurat inlined, the stream's counter hash advanced by addition)
+// and sums SumGUS, then the conversion pass (convertCols, vectorised where
+// the CPU allows). w2 is the number of active rows. It returns the plane's
+// SumGUS and clipped-conversion count.
+func (a *Array) convertSpikes(ws *workspace, acc []float64, r Region, p plane, w2 float64, sv rng.Stream, codes []int32, cur []float64) (float64, int32) {
+	cols := len(acc)
+	z := ws.nz[:cols]
+	base := uint64(p.index*a.cols + r.Col0)
+	h := rng.Counter(sv, base) // sv.Uint64(base+j) = rng.Mix(h + j·rng.Golden)
+	var sumG float64
+	for j, x := range acc {
+		sumG += x
+		u := rng.Mix(h)
+		h += rng.Golden
+		hz, iz := int32(uint32(u)), u>>32&127
+		if uint32(abs32(hz)) < zigK[iz] {
+			z[j] = float64(hz) * zigW[iz]
+		} else {
+			z[j] = normalSlow(sv.Sub(base+uint64(j)), hz, iz)
 		}
 	}
-	for ; k < len(rows); k++ {
-		g := a.g64[a.rowOff(r, rows[k]):][:n]
-		for j := range acc {
-			acc[j] += g[j]
-		}
+	_, kap := a.noiseCoef()
+	f := a.p.Read.NoiseFloorUS
+	fs := a.fs * p.fsMul
+	top := float64(int32(1)<<a.p.ADC.Bits - 1)
+	k := convK{
+		kap: kap, fw: float64(float64(f*f) * w2), vs: a.p.Read.VoltageV * 1e-6,
+		inv: top / fs, half: 0.5, top: top, lsb: fs / top, shift: p.shift, bit: int64(p.bit),
 	}
+	clipped := convertCols(&k, acc, z, a.gain[r.Col0:][:cols], a.off[r.Col0:][:cols], codes[:cols], cur[:cols])
+	return sumG, clipped
+}
+
+// sumBin adds the conductances of the active rows: acc_j = Σ_i G_ij, each
+// column over the rows in ascending order (addRows), so each column sees
+// exactly the additions of the reference.
+func (a *Array) sumBin(ws *workspace, acc []float64, r Region, rows []int32) {
+	offs := ws.offs[:0]
+	for _, i := range rows {
+		offs = append(offs, a.rowOff(r, i))
+	}
+	ws.offs = offs
+	addRows(acc, a.g, offs)
 }
 
 // rowOff is the array index of region row i's first cell.

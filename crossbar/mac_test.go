@@ -116,7 +116,7 @@ var macConfigs = []struct {
 // for bit over sizes that straddle the unrolling and every input kind.
 func TestFastMACEqualsReference(t *testing.T) {
 	for _, cfg := range macConfigs {
-		for _, size := range [][2]int{{1, 1}, {5, 3}, {19, 37}, {40, 64}} {
+		for _, size := range [][2]int{{1, 1}, {5, 3}, {19, 37}, {40, 64}, {30, 103}} {
 			rows, cols := size[0], size[1]
 			a := formed(t, "lin2025-40nm", rows+1, cols+2, 9, cfg.mutate)
 			r := Region{1, rows + 1, 1, cols + 1}

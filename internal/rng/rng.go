@@ -52,8 +52,19 @@ func (s Stream) Sub(i uint64) Stream {
 
 // Uint64 returns the index-th 64-bit draw of the stream.
 func (s Stream) Uint64(index uint64) uint64 {
-	return mix(uint64(s) + (index+1)*0x9e3779b97f4a7c15)
+	return mix(uint64(s) + (index+1)*Golden)
 }
+
+// Golden is the counter increment of Stream.Uint64: for consecutive
+// indices a hot loop can keep h = Counter(s, i) and step it by Golden,
+// Mix(h) being s.Uint64(i), without a multiply per draw.
+const Golden = 0x9e3779b97f4a7c15
+
+// Counter is the pre-hash state of s.Uint64(i).
+func Counter(s Stream, i uint64) uint64 { return uint64(s) + (i+1)*Golden }
+
+// Mix is the stream's finaliser (SplitMix64's).
+func Mix(z uint64) uint64 { return mix(z) }
 
 // Float64 returns a uniform draw in [0, 1) for index.
 func (s Stream) Float64(index uint64) float64 {
