@@ -1,7 +1,9 @@
 package crossbar
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"sync"
 
 	"github.com/rramtwin/rramtwin/internal/rng"
@@ -159,6 +161,33 @@ func (a *Array) checkInputs(r Region, in *Inputs) error {
 	return nil
 }
 
+// activeRows returns the indices of the non-zero values, in dst's storage.
+// It reads eight values at a time and skips all-zero words (spikes are
+// sparse), then walks the set bits of a word's non-zero-byte mask.
+func activeRows(dst []int32, values []uint8) []int32 {
+	dst = dst[:0]
+	i := 0
+	for ; i+8 <= len(values); i += 8 {
+		w := binary.LittleEndian.Uint64(values[i:])
+		if w == 0 {
+			continue
+		}
+		w |= w >> 4 // fold each byte onto its lowest bit
+		w |= w >> 2
+		w |= w >> 1
+		m := uint(((w & 0x0101010101010101) * 0x0102040810204080) >> 56) // bit k: byte k ≠ 0
+		for ; m != 0; m &= m - 1 {
+			dst = append(dst, int32(i+bits.TrailingZeros(m)))
+		}
+	}
+	for ; i < len(values); i++ {
+		if values[i] != 0 {
+			dst = append(dst, int32(i))
+		}
+	}
+	return dst
+}
+
 // grow sizes o for n vectors of cols columns.
 func (o *Outputs) grow(n, cols int) {
 	o.Codes = resize(o.Codes, n*cols)
@@ -280,11 +309,7 @@ func (a *Array) macVector(ws *workspace, r Region, in *Inputs, v int, out *Outpu
 			}
 			reads += int32(len(ws.rows))
 		case in.Bits == 1:
-			for i, x := range in.Values[v*rows : (v+1)*rows] {
-				if x != 0 {
-					ws.rows = append(ws.rows, int32(i))
-				}
-			}
+			ws.rows = activeRows(ws.rows, in.Values[v*rows:(v+1)*rows])
 			reads += int32(len(ws.rows))
 		case in.Encoding == BitSerial:
 			p.bit, p.shift = pl, float64(int(1)<<pl)

@@ -1,6 +1,7 @@
 package crossbar
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -89,4 +90,26 @@ func TestConvertColsMatchesScalar(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestActiveRows checks the word-at-a-time scan against the plain one on
+// random sparse and dense values of every length up to 40.
+func TestActiveRows(t *testing.T) {
+	s := rng.NewStream(3, "active")
+	for n := range 41 {
+		for _, p := range []float64{0, 0.1, 0.5, 1} {
+			v := make([]uint8, n)
+			var want []int32
+			for i := range v {
+				if s.Float64(uint64(n*1000+i)) < p {
+					v[i] = uint8(1 + s.Uint64(uint64(n*1000+i))%255)
+					want = append(want, int32(i))
+				}
+			}
+			got := activeRows(nil, v)
+			if fmt.Sprint(got) != fmt.Sprint(want) && len(want)+len(got) > 0 {
+				t.Fatalf("n %d p %g: %v, want %v", n, p, got, want)
+			}
+		}
+	}
 }

@@ -5,10 +5,14 @@ package driver_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"sort"
 	"testing"
 
+	"github.com/rramtwin/rramtwin/dataset"
 	"github.com/rramtwin/rramtwin/driver"
 	"github.com/rramtwin/rramtwin/internal/rng"
+	"github.com/rramtwin/rramtwin/lsm"
 	"github.com/rramtwin/rramtwin/macro"
 )
 
@@ -21,10 +25,12 @@ func efficiency(a, b driver.LinkStats) float64 {
 }
 
 // BenchmarkLSM is the fast path over the pty: batches of N-MNIST samples
-// (256 inputs, 50 steps: 1,600 bytes of spikes each) run on the virtual
-// board; backend=model is the same work on macro.Model in process (the
-// chip simulation's own cost, which bounds the board's), neurons=16 shows
-// what the link alone sustains.
+// (256 inputs, 50 steps: 1,600 bytes of spikes each; the real recordings
+// of ../shared/data framed as the LSM frames them when they are there,
+// otherwise random spikes at their density) run on the virtual board;
+// backend=model is the same work on macro.Model in process (the chip
+// simulation's own cost, which bounds the board's), neurons=16 shows what
+// the link alone sustains.
 func BenchmarkLSM(b *testing.B) {
 	for _, c := range []struct {
 		backend        string
@@ -47,7 +53,7 @@ func BenchmarkLSM(b *testing.B) {
 			if _, err := m.Form(ctx, run.Region, m.Info().DefaultForm); err != nil {
 				b.Fatal(err)
 			}
-			spikes := randomSpikes(2, c.batch, run, 0.03)
+			spikes := nmnistSpikes(b, c.batch, run)
 			counts := make([]int32, c.batch*run.Neurons)
 			var s0 driver.LinkStats
 			if bd != nil {
@@ -121,4 +127,34 @@ func BenchmarkMACRoundTrip(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "round-trips/s")
 	})
+}
+
+// nmnistSpikes returns n samples of real N-MNIST rasters (camera framing:
+// 16×16 crop, one polarity, 50 bins), cycling over the first recordings of
+// each digit, or random spikes at the real density (22 of 256 inputs per
+// step) when the data is absent.
+func nmnistSpikes(b *testing.B, n int, run macro.LSMRun) []uint8 {
+	files, _ := filepath.Glob("../../shared/data/nmnist/Train/*/*.bin")
+	if len(files) == 0 || run.Inputs != 256 || run.Steps != 50 {
+		b.Logf("no N-MNIST recordings in ../shared/data: random spikes at their density")
+		return randomSpikes(2, n, run, 22.1/256)
+	}
+	sort.Strings(files)
+	out := make([]uint8, 0, n*run.Steps*run.Inputs)
+	for i := range n {
+		ev, err := dataset.ReadNMNISTFile(files[i*len(files)/n])
+		if err != nil {
+			b.Fatal(err)
+		}
+		lev := make([]lsm.Event, len(ev))
+		for k, e := range ev {
+			lev[k] = lsm.Event(e)
+		}
+		r, err := lsm.CameraFraming{}.Frame(lev, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, r...)
+	}
+	return out
 }

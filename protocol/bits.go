@@ -14,9 +14,7 @@ func PackBits(dst []byte, values []uint8) []byte {
 			end = len(values)
 		}
 		for j, v := range values[i:end] {
-			if v != 0 {
-				b |= 1 << j
-			}
+			b |= byte((uint(v)+255)>>8) << j // bit j set if v ≠ 0, without a branch
 		}
 		dst = append(dst, b)
 	}
