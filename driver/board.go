@@ -721,7 +721,13 @@ func (b *Board) lsm(ctx context.Context, wr protocol.Region, run macro.LSMRun, n
 		}
 		return err
 	}
-	return b.collect(ctx, r.body, []protocol.ResultKind{protocol.ResultCounts}, len(counts), func(_ protocol.ResultKind, off int, d []byte) {
+	return b.collect(ctx, r.body, []protocol.ResultKind{protocol.ResultCounts8, protocol.ResultCounts}, len(counts), func(k protocol.ResultKind, off int, d []byte) {
+		if k == protocol.ResultCounts8 {
+			for i, c := range d {
+				counts[off+i] = int32(c)
+			}
+			return
+		}
 		for i := 0; 4*i < len(d); i++ {
 			counts[off+i] = int32(protocol.Be32(d[4*i:]))
 		}

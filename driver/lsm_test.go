@@ -76,3 +76,38 @@ func TestRunLSMMatchesModel(t *testing.T) {
 		}
 	}
 }
+
+// TestRunLSMLongSamplesMatchModel: runs of more than 255 steps come back
+// as 32-bit counts (shorter ones as bytes) and still equal the model's.
+func TestRunLSMLongSamplesMatchModel(t *testing.T) {
+	ctx := context.Background()
+	b, _ := openVirtual(t, "lin2025-40nm", 6)
+	p, _ := macro.LookupPreset("lin2025-40nm")
+	m, _ := macro.NewModel(p, 6)
+	run := macro.LSMRun{Region: macro.Region{Row0: 0, Row1: 64 + 40, Col0: 0, Col1: 80},
+		Inputs: 64, Neurons: 40, Steps: 300, Threshold: 0.1, Decay: 0.97, Scale: 1.0 / 5}
+	const n = 3
+	spikes := randomSpikes(2, n, run, 0.5)
+	want, got := make([]int32, n*run.Neurons), make([]int32, n*run.Neurons)
+	for _, mm := range []macro.Macro{b, m} {
+		if _, err := mm.Form(ctx, run.Region, mm.Info().DefaultForm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.RunLSM(ctx, run, n, spikes, want); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.RunLSM(ctx, run, n, spikes, got); err != nil {
+		t.Fatal(err)
+	}
+	most := int32(0)
+	for i := range want {
+		most = max(most, want[i])
+		if got[i] != want[i] {
+			t.Fatalf("count %d: board %d, model %d", i, got[i], want[i])
+		}
+	}
+	if most <= 255 {
+		t.Fatalf("the busiest neuron spiked %d times: the test needs a count beyond a byte", most)
+	}
+}

@@ -901,7 +901,11 @@ func (h *Handler) runLSM(m protocol.LSMRequest) (protocol.Status, protocol.Rejec
 	if st := h.lsm.RunLSM(m.Region, p, spikes, counts); st != protocol.StatusOK {
 		return st, okReject
 	}
-	h.newResult(protocol.ResultCounts, len(counts))
+	kind := protocol.ResultCounts
+	if p.Steps <= 255 {
+		kind = protocol.ResultCounts8 // a count never exceeds Steps: a quarter of the bytes
+	}
+	h.newResult(kind, len(counts))
 	h.chunk(0, int(m.Count))
 	return protocol.StatusOK, okReject
 }
@@ -976,6 +980,8 @@ func (h *Handler) chunk(off, max int) {
 		case protocol.ResultCodesCurrents:
 			b = protocol.AppendBe32(b, uint32(h.codes[i]))
 			b = protocol.AppendBe64(b, uint64(h.currents[i]))
+		case protocol.ResultCounts8:
+			b = append(b, uint8(h.codes[i]))
 		default:
 			b = protocol.AppendBe32(b, uint32(h.codes[i]))
 		}

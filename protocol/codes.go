@@ -220,12 +220,15 @@ const (
 	ResultIndices       ResultKind = 5 // u32 row-major cell index within the region (program failures)
 	ResultOffsets       ResultKind = 6 // i32 per-column ADC zero offset, in ADC codes × 1000
 	ResultConductanceF  ResultKind = 7 // float32 bits per cell, µS, row-major over the region (exact reads)
+	ResultCounts8       ResultKind = 8 // u8 spike count per neuron (LSM runs of at most 255 steps)
 )
 
 // ElemSize is the size in bytes of one element of a result of kind k
 // (0 for unknown kinds).
 func (k ResultKind) ElemSize() int {
 	switch k {
+	case ResultCounts8:
+		return 1
 	case ResultConductance:
 		return 2
 	case ResultCodes, ResultCounts, ResultIndices, ResultOffsets, ResultConductanceF:
@@ -254,6 +257,8 @@ func (k ResultKind) String() string {
 		return "offsets"
 	case ResultConductanceF:
 		return "conductance-f32"
+	case ResultCounts8:
+		return "counts-u8"
 	}
 	return "resultkind(0x" + hex8(uint8(k)) + ")"
 }

@@ -506,8 +506,9 @@ type LSMParams struct {
 // is one MAC batch of N vectors on the board (macro.LSMRunner). The spikes
 // are N × Steps × Inputs bits (sample-major, PackBits), the first Staged
 // bytes from the staging buffer, the rest Inline. The reply is the first
-// ResultChunk of kind ResultCounts (N × Neurons i32), with at most Count
-// elements (0 = as many as fit).
+// ResultChunk of the counts (N × Neurons), with at most Count elements
+// (0 = as many as fit): kind ResultCounts8 (u8) when Steps ≤ 255, since no
+// count exceeds Steps, else ResultCounts (i32).
 type LSMRequest struct {
 	Region Region
 	Params LSMParams
