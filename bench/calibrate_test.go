@@ -155,7 +155,9 @@ func TestCalibratedModelPredictsBoard(t *testing.T) {
 		}
 		acc[name] = rep.Accuracy
 	}
-	if d := math.Abs(acc["board"] - acc["twin"]); d > 0.01 || acc["board"] < 0.3 {
+	// Within 1 point: at most 10 of the 1,000 test samples apart (counted, so
+	// that float rounding of 0.63 − 0.62 cannot decide).
+	if d := math.Abs(acc["board"] - acc["twin"]); math.Round(1000*d) > 10 || acc["board"] < 0.3 {
 		t.Errorf("board accuracy %.3f, calibrated twin %.3f: differ by %.1f points (want ≤ 1)", acc["board"], acc["twin"], 100*d)
 	}
 	t.Logf("accuracy: board %.3f, calibrated twin %.3f", acc["board"], acc["twin"])

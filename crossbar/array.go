@@ -82,7 +82,7 @@ type Array struct {
 	// Derived, rebuilt eagerly whenever the state, clock or read path
 	// changes (so read-only methods may run concurrently).
 	g   []float32 // effective conductance now, µS
-	g64 []float64 // the same values widened, the storage the MAC kernels read (no conversion in the hot loop)
+	gq  []int32   // the same values in quanta of 2^-12 µS (quantG), which the spike MAC sums exactly
 	vr  []float32 // per-read noise variance, µS²
 
 	// Per-column ADC mismatch (stateless draws of the seed).
@@ -116,7 +116,7 @@ func New(rows, cols int, p Params, seed uint64) (*Array, error) {
 		nw:      make([]uint32, n),
 		xi:      make([]float32, n),
 		g:       make([]float32, n),
-		g64:     make([]float64, n),
+		gq:      make([]int32, n),
 		vr:      make([]float32, n),
 		gain:    make([]float64, cols),
 		off:     make([]float64, cols),
@@ -233,9 +233,31 @@ func (a *Array) refreshL(k int, l float64) {
 	case Formed:
 		g = a.relaxed(k, l)
 	}
-	a.g[k] = float32(g)
-	a.g64[k] = float64(a.g[k])
+	a.g[k], a.gq[k] = quantG(g)
 	a.vr[k] = float32(a.readVar(float64(a.g[k])))
+}
+
+// GCapUS is the largest conductance a cell holds, µS (1 kΩ); larger values
+// a model would produce are clamped to it.
+const GCapUS = 1000
+
+// gQuantum is the grid of conductances, µS: 2^-12 µS (0.24 nS), four orders
+// of magnitude below any read noise. On it, with G ≤ GCapUS, a column sum
+// over up to maxExactRows cells is an exact int32 count of quanta and an
+// exact float64 whatever the order of the additions, so the spike MAC sums
+// integers, vectorised, and equals the reference's row-by-row float64 sum
+// bit for bit.
+const (
+	gQuantum     = 1.0 / (1 << 12)
+	gCapQ        = GCapUS * (1 << 12)
+	maxExactRows = math.MaxInt32 / gCapQ // 524
+)
+
+// quantG puts a conductance on the grid: clamped to [0, GCapUS] and
+// rounded to the nearest quantum; it returns the value in µS and in quanta.
+func quantG(g float64) (float32, int32) {
+	q := math.Round(min(max(g, 0), GCapUS) * (1 << 12))
+	return float32(q * gQuantum), int32(q)
 }
 
 // readVar is the per-read noise variance of a cell of conductance g, µS².

@@ -124,8 +124,9 @@ func TestStuckFractions(t *testing.T) {
 	st := make([]CellState, res.Cells)
 	a.Conductance(g, a.Full())
 	a.States(st, a.Full())
+	pristine, _ := quantG(p.Cell.PristineUS) // 0.1 µS on the conductance grid
 	for k, s := range st {
-		if (s == StuckOn && g[k] != 100) || (s == Pristine && g[k] != float32(p.Cell.PristineUS)) {
+		if (s == StuckOn && g[k] != 100) || (s == Pristine && g[k] != pristine) {
 			t.Fatalf("cell %d %v at %g µS", k, s, g[k])
 		}
 	}

@@ -210,6 +210,7 @@ type workspace struct {
 	acc, vacc, nz, tmp []float64 // per region column
 	rows               []int32   // active rows (region-local), ascending
 	offs               []int     // their first cells' array indices (sumBin)
+	accq               []int32   // column sums in conductance quanta (sumBin)
 	w                  []float64 // their drive weights
 	ir                 []float64 // IR-drop scratch
 }

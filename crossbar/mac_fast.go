@@ -31,8 +31,8 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 	rr, kap := a.noiseCoef()
 	if p.binary && noise == NoiseOutput && rr == 0 && a.p.ADC.Bits > 0 && a.p.IR.Mode == IRNone {
 		// The common read of spikes on a chip: one pass over the columns.
-		a.sumBin(ws, acc, r, ws.rows)
-		sumG, clipped := a.convertSpikes(ws, acc, r, p, float64(len(ws.rows)), sv, codes, cur)
+		sumG := a.sumBin(ws, acc, r, ws.rows)
+		clipped := a.convertSpikes(ws, acc, r, p, float64(len(ws.rows)), sv, codes, cur)
 		return sumG, clipped, nil
 	}
 	switch {
@@ -129,17 +129,15 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 // output-referred noise, ρ = 0 and an ADC, with the operations of the
 // general path in the same order: a pass that draws the columns' normals
 // (the ziggurat inlined, the stream's counter hash advanced by addition)
-// and sums SumGUS, then the conversion pass (convertCols, vectorised where
-// the CPU allows). w2 is the number of active rows. It returns the plane's
-// SumGUS and clipped-conversion count.
-func (a *Array) convertSpikes(ws *workspace, acc []float64, r Region, p plane, w2 float64, sv rng.Stream, codes []int32, cur []float64) (float64, int32) {
+// then the conversion pass (convertCols, vectorised where the CPU allows).
+// w2 is the number of active rows. It returns the number of clipped
+// conversions.
+func (a *Array) convertSpikes(ws *workspace, acc []float64, r Region, p plane, w2 float64, sv rng.Stream, codes []int32, cur []float64) int32 {
 	cols := len(acc)
 	z := ws.nz[:cols]
 	base := uint64(p.index*a.cols + r.Col0)
 	h := rng.Counter(sv, base) // sv.Uint64(base+j) = rng.Mix(h + j·rng.Golden)
-	var sumG float64
-	for j, x := range acc {
-		sumG += x
+	for j := range acc {
 		u := rng.Mix(h)
 		h += rng.Golden
 		hz, iz := int32(uint32(u)), u>>32&127
@@ -157,20 +155,43 @@ func (a *Array) convertSpikes(ws *workspace, acc []float64, r Region, p plane, w
 		kap: kap, fw: float64(float64(f*f) * w2), vs: a.p.Read.VoltageV * 1e-6,
 		inv: top / fs, half: 0.5, top: top, lsb: fs / top, shift: p.shift, bit: int64(p.bit),
 	}
-	clipped := convertCols(&k, acc, z, a.gain[r.Col0:][:cols], a.off[r.Col0:][:cols], codes[:cols], cur[:cols])
-	return sumG, clipped
+	return convertCols(&k, acc, z, a.gain[r.Col0:][:cols], a.off[r.Col0:][:cols], codes[:cols], cur[:cols])
 }
 
-// sumBin adds the conductances of the active rows: acc_j = Σ_i G_ij, each
-// column over the rows in ascending order (addRows), so each column sees
-// exactly the additions of the reference.
-func (a *Array) sumBin(ws *workspace, acc []float64, r Region, rows []int32) {
+// sumBin adds the conductances of the active rows, acc_j = Σ_i G_ij (acc
+// zero on entry), and returns Σ_j acc_j. Conductances live on a grid
+// (quantG), so for regions of up to maxExactRows rows it sums integer
+// quanta, vectorised and exact: the result is the reference's row-by-row
+// float64 sum bit for bit. Taller regions add float64s row by row.
+func (a *Array) sumBin(ws *workspace, acc []float64, r Region, rows []int32) float64 {
+	if r.Rows() > maxExactRows {
+		var sum float64
+		for _, i := range rows {
+			g := a.g[a.rowOff(r, i):][:len(acc)]
+			for j := range acc {
+				acc[j] += float64(g[j])
+			}
+		}
+		for _, x := range acc {
+			sum += x
+		}
+		return sum
+	}
 	offs := ws.offs[:0]
 	for _, i := range rows {
 		offs = append(offs, a.rowOff(r, i))
 	}
 	ws.offs = offs
-	addRows(acc, a.g, offs)
+	q := resize(ws.accq, len(acc))
+	ws.accq = q
+	clear(q)
+	addRowsQ(q, a.gq, offs)
+	var total int64
+	for j, x := range q {
+		acc[j] = float64(x) * gQuantum
+		total += int64(x)
+	}
+	return float64(total) * gQuantum
 }
 
 // rowOff is the array index of region row i's first cell.

@@ -2,17 +2,17 @@ package crossbar
 
 import "math"
 
-// addRowsGo is the scalar addRows for columns from..from+len(acc)−1 of the
-// rows at offs.
-func addRowsGo(acc []float64, g []float32, offs []int, from int) {
+// addRowsQGo is the scalar addRowsQ for columns from..from+len(acc)−1 of
+// the rows at offs.
+func addRowsQGo(acc []int32, gq []int32, offs []int, from int) {
 	n := len(acc)
 	if n == 0 {
 		return
 	}
 	for _, o := range offs {
-		row := g[o+from:][:n]
+		row := gq[o+from:][:n]
 		for j := range acc {
-			acc[j] += float64(row[j])
+			acc[j] += row[j]
 		}
 	}
 }

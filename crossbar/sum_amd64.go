@@ -2,39 +2,44 @@ package crossbar
 
 import "golang.org/x/sys/cpu"
 
-// useAVX2 selects the vector kernel of addRows (it gives the same bits as
-// the scalar one: the same additions in the same order per column).
+// useAVX2 and useAVX512 select the vector kernels (they give the same bits
+// as the scalar ones).
 var (
 	useAVX2   = cpu.X86.HasAVX2
 	useAVX512 = cpu.X86.HasAVX512F
 )
 
-// addRowsAVX2 is addRows over blocks32·32 + blocks4·4 columns.
+// addRowsQAVX2 is addRowsQ over blocks32·32 + blocks8·8 columns.
 //
 //go:noescape
-func addRowsAVX2(acc *float64, gp *float32, offs *int, k, blocks32, blocks4 int)
+func addRowsQAVX2(acc *int32, gq *int32, offs *int, k, blocks32, blocks8 int)
 
-// addRows adds rows of g to acc: acc[j] += Σ_r float64(g[offs[r]+j]) for
-// j < len(acc), rows in the order of offs.
-func addRows(acc []float64, g []float32, offs []int) {
+// addRowsQAVX512 is addRowsQ over blocks64·64 columns.
+//
+//go:noescape
+func addRowsQAVX512(acc *int32, gq *int32, offs *int, k, blocks64 int)
+
+// addRowsQ adds rows of gq to acc: acc[j] += Σ_r gq[offs[r]+j] for
+// j < len(acc).
+func addRowsQ(acc []int32, gq []int32, offs []int) {
 	n := len(acc)
 	if n == 0 || len(offs) == 0 {
 		return
 	}
 	for _, o := range offs {
-		_ = g[o : o+n] // bounds, checked once here rather than in the kernel
+		_ = gq[o : o+n] // bounds, checked once here rather than in the kernels
 	}
 	done := 0
 	if useAVX512 && n >= 64 {
-		addRowsAVX512(&acc[0], &g[0], &offs[0], len(offs), n/64)
+		addRowsQAVX512(&acc[0], &gq[0], &offs[0], len(offs), n/64)
 		done = n / 64 * 64
 	}
-	if useAVX2 && n-done >= 4 {
-		b32, b4 := (n-done)/32, (n-done)%32/4
-		addRowsAVX2(&acc[done], &g[done], &offs[0], len(offs), b32, b4)
-		done += b32*32 + b4*4
+	if useAVX2 && n-done >= 8 {
+		b32, b8 := (n-done)/32, (n-done)%32/8
+		addRowsQAVX2(&acc[done], &gq[done], &offs[0], len(offs), b32, b8)
+		done += b32*32 + b8*8
 	}
-	addRowsGo(acc[done:], g, offs, done)
+	addRowsQGo(acc[done:], gq, offs, done)
 }
 
 // convertAVX2 converts blocks·4 columns (see convertCols).
@@ -55,8 +60,3 @@ func convertCols(k *convK, acc, z, gain, off []float64, codes []int32, cur []flo
 	}
 	return int32(clipped) + convertColsGo(k, acc[done:], z[done:], gain[done:], off[done:], codes[done:], cur[done:])
 }
-
-// addRowsAVX512 is addRows over blocks64·64 columns.
-//
-//go:noescape
-func addRowsAVX512(acc *float64, gp *float32, offs *int, k, blocks64 int)

@@ -1,94 +1,117 @@
 #include "textflag.h"
 
-// func addRowsAVX2(acc *float64, gp *float32, offs *int, k, blocks32, blocks4 int)
+// func addRowsQAVX2(acc *int32, gq *int32, offs *int, k, blocks32, blocks8 int)
 //
-// For each column block, acc[j] += float64(g[offs[0]+j]) + … +
-// float64(g[offs[k-1]+j]) one row at a time in ascending order: each
-// column sees the same IEEE additions as the scalar loop, eight (then one)
-// 4-wide accumulators at a time so the adds of different columns overlap.
-TEXT ·addRowsAVX2(SB), NOSPLIT, $0-48
+// For each column block, acc[j] += gq[offs[0]+j] + … + gq[offs[k-1]+j]:
+// integer sums, exact in any order. Four 8-wide accumulators (32 columns)
+// per block, then one (8 columns).
+TEXT ·addRowsQAVX2(SB), NOSPLIT, $0-48
 	MOVQ acc+0(FP), DI
-	MOVQ gp+8(FP), SI
+	MOVQ gq+8(FP), SI
 	MOVQ offs+16(FP), BX
 	MOVQ k+24(FP), CX
 	MOVQ blocks32+32(FP), DX
-	MOVQ blocks4+40(FP), R11
+	MOVQ blocks8+40(FP), R11
 	TESTQ CX, CX
-	JZ   done
+	JZ   qdone
 	TESTQ DX, DX
-	JZ   tail
+	JZ   qtail
 
-block32:
-	VMOVUPD 0(DI), Y0
-	VMOVUPD 32(DI), Y1
-	VMOVUPD 64(DI), Y2
-	VMOVUPD 96(DI), Y3
-	VMOVUPD 128(DI), Y4
-	VMOVUPD 160(DI), Y5
-	VMOVUPD 192(DI), Y6
-	VMOVUPD 224(DI), Y7
+qblock32:
+	VMOVDQU 0(DI), Y0
+	VMOVDQU 32(DI), Y1
+	VMOVDQU 64(DI), Y2
+	VMOVDQU 96(DI), Y3
 	XORQ R8, R8
 
-row32:
+qrow32:
 	MOVQ (BX)(R8*8), R9
 	LEAQ (SI)(R9*4), R10
-	VCVTPS2PD 0(R10), Y8
-	VCVTPS2PD 16(R10), Y9
-	VCVTPS2PD 32(R10), Y10
-	VCVTPS2PD 48(R10), Y11
-	VCVTPS2PD 64(R10), Y12
-	VCVTPS2PD 80(R10), Y13
-	VCVTPS2PD 96(R10), Y14
-	VCVTPS2PD 112(R10), Y15
-	VADDPD Y8, Y0, Y0
-	VADDPD Y9, Y1, Y1
-	VADDPD Y10, Y2, Y2
-	VADDPD Y11, Y3, Y3
-	VADDPD Y12, Y4, Y4
-	VADDPD Y13, Y5, Y5
-	VADDPD Y14, Y6, Y6
-	VADDPD Y15, Y7, Y7
+	VPADDD 0(R10), Y0, Y0
+	VPADDD 32(R10), Y1, Y1
+	VPADDD 64(R10), Y2, Y2
+	VPADDD 96(R10), Y3, Y3
 	INCQ R8
 	CMPQ R8, CX
-	JLT  row32
+	JLT  qrow32
 
-	VMOVUPD Y0, 0(DI)
-	VMOVUPD Y1, 32(DI)
-	VMOVUPD Y2, 64(DI)
-	VMOVUPD Y3, 96(DI)
-	VMOVUPD Y4, 128(DI)
-	VMOVUPD Y5, 160(DI)
-	VMOVUPD Y6, 192(DI)
-	VMOVUPD Y7, 224(DI)
-	ADDQ $256, DI
+	VMOVDQU Y0, 0(DI)
+	VMOVDQU Y1, 32(DI)
+	VMOVDQU Y2, 64(DI)
+	VMOVDQU Y3, 96(DI)
+	ADDQ $128, DI
 	ADDQ $128, SI
 	DECQ DX
-	JNZ  block32
+	JNZ  qblock32
 
-tail:
+qtail:
 	TESTQ R11, R11
-	JZ   done
+	JZ   qdone
 
-block4:
-	VMOVUPD 0(DI), Y0
+qblock8:
+	VMOVDQU 0(DI), Y0
 	XORQ R8, R8
 
-row4:
+qrow8:
 	MOVQ (BX)(R8*8), R9
 	LEAQ (SI)(R9*4), R10
-	VCVTPS2PD 0(R10), Y8
-	VADDPD Y8, Y0, Y0
+	VPADDD 0(R10), Y0, Y0
 	INCQ R8
 	CMPQ R8, CX
-	JLT  row4
+	JLT  qrow8
 
-	VMOVUPD Y0, 0(DI)
+	VMOVDQU Y0, 0(DI)
 	ADDQ $32, DI
-	ADDQ $16, SI
+	ADDQ $32, SI
 	DECQ R11
-	JNZ  block4
+	JNZ  qblock8
 
-done:
+qdone:
+	VZEROUPPER
+	RET
+
+// func addRowsQAVX512(acc *int32, gq *int32, offs *int, k, blocks64 int)
+//
+// addRowsQAVX2 with four 16-wide accumulators: blocks of 64 columns.
+TEXT ·addRowsQAVX512(SB), NOSPLIT, $0-40
+	MOVQ acc+0(FP), DI
+	MOVQ gq+8(FP), SI
+	MOVQ offs+16(FP), BX
+	MOVQ k+24(FP), CX
+	MOVQ blocks64+32(FP), DX
+	TESTQ CX, CX
+	JZ   zdone
+	TESTQ DX, DX
+	JZ   zdone
+
+zblock:
+	VMOVDQU32 0(DI), Z0
+	VMOVDQU32 64(DI), Z1
+	VMOVDQU32 128(DI), Z2
+	VMOVDQU32 192(DI), Z3
+	XORQ R8, R8
+
+zrow:
+	MOVQ (BX)(R8*8), R9
+	LEAQ (SI)(R9*4), R10
+	VPADDD 0(R10), Z0, Z0
+	VPADDD 64(R10), Z1, Z1
+	VPADDD 128(R10), Z2, Z2
+	VPADDD 192(R10), Z3, Z3
+	INCQ R8
+	CMPQ R8, CX
+	JLT  zrow
+
+	VMOVDQU32 Z0, 0(DI)
+	VMOVDQU32 Z1, 64(DI)
+	VMOVDQU32 Z2, 128(DI)
+	VMOVDQU32 Z3, 192(DI)
+	ADDQ $256, DI
+	ADDQ $256, SI
+	DECQ DX
+	JNZ  zblock
+
+zdone:
 	VZEROUPPER
 	RET
 
@@ -164,69 +187,4 @@ cloop:
 cdone:
 	VZEROUPPER
 	MOVQ DX, clipped+64(FP)
-	RET
-
-// func addRowsAVX512(acc *float64, gp *float32, offs *int, k, blocks64 int)
-//
-// addRowsAVX2 with eight 8-wide accumulators: blocks of 64 columns.
-TEXT ·addRowsAVX512(SB), NOSPLIT, $0-40
-	MOVQ acc+0(FP), DI
-	MOVQ gp+8(FP), SI
-	MOVQ offs+16(FP), BX
-	MOVQ k+24(FP), CX
-	MOVQ blocks64+32(FP), DX
-	TESTQ CX, CX
-	JZ   done512
-	TESTQ DX, DX
-	JZ   done512
-
-block512:
-	VMOVUPD 0(DI), Z0
-	VMOVUPD 64(DI), Z1
-	VMOVUPD 128(DI), Z2
-	VMOVUPD 192(DI), Z3
-	VMOVUPD 256(DI), Z4
-	VMOVUPD 320(DI), Z5
-	VMOVUPD 384(DI), Z6
-	VMOVUPD 448(DI), Z7
-	XORQ R8, R8
-
-row512:
-	MOVQ (BX)(R8*8), R9
-	LEAQ (SI)(R9*4), R10
-	VCVTPS2PD 0(R10), Z8
-	VCVTPS2PD 32(R10), Z9
-	VCVTPS2PD 64(R10), Z10
-	VCVTPS2PD 96(R10), Z11
-	VCVTPS2PD 128(R10), Z12
-	VCVTPS2PD 160(R10), Z13
-	VCVTPS2PD 192(R10), Z14
-	VCVTPS2PD 224(R10), Z15
-	VADDPD Z8, Z0, Z0
-	VADDPD Z9, Z1, Z1
-	VADDPD Z10, Z2, Z2
-	VADDPD Z11, Z3, Z3
-	VADDPD Z12, Z4, Z4
-	VADDPD Z13, Z5, Z5
-	VADDPD Z14, Z6, Z6
-	VADDPD Z15, Z7, Z7
-	INCQ R8
-	CMPQ R8, CX
-	JLT  row512
-
-	VMOVUPD Z0, 0(DI)
-	VMOVUPD Z1, 64(DI)
-	VMOVUPD Z2, 128(DI)
-	VMOVUPD Z3, 192(DI)
-	VMOVUPD Z4, 256(DI)
-	VMOVUPD Z5, 320(DI)
-	VMOVUPD Z6, 384(DI)
-	VMOVUPD Z7, 448(DI)
-	ADDQ $512, DI
-	ADDQ $256, SI
-	DECQ DX
-	JNZ  block512
-
-done512:
-	VZEROUPPER
 	RET

@@ -10,11 +10,11 @@ import (
 // N-MNIST LSM's step.
 func BenchmarkAddRows(b *testing.B) {
 	s := rng.NewStream(1, "bench")
-	g := make([]float32, 512*512)
+	g := make([]int32, 512*512)
 	for i := range g {
-		g[i] = float32(s.Float64(uint64(i)) * 60)
+		_, g[i] = quantG(s.Float64(uint64(i)) * 60)
 	}
-	acc := make([]float64, 400)
+	acc := make([]int32, 400)
 	var sets [64][]int
 	for t := range sets {
 		for r := range 456 {
@@ -26,7 +26,7 @@ func BenchmarkAddRows(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		clear(acc)
-		addRows(acc, g, sets[i%64])
+		addRowsQ(acc, g, sets[i%64])
 		i++
 	}
 }

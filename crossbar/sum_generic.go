@@ -2,10 +2,10 @@
 
 package crossbar
 
-// addRows adds rows of g to acc: acc[j] += Σ_r float64(g[offs[r]+j]) for
-// j < len(acc), rows in the order of offs.
-func addRows(acc []float64, g []float32, offs []int) {
-	addRowsGo(acc, g, offs, 0)
+// addRowsQ adds rows of gq to acc: acc[j] += Σ_r gq[offs[r]+j] for
+// j < len(acc).
+func addRowsQ(acc []int32, gq []int32, offs []int) {
+	addRowsQGo(acc, gq, offs, 0)
 }
 
 // convertCols adds the ADC codes and currents of the columns acc (sums of

@@ -22,14 +22,14 @@ func kernels(t *testing.T, f func(t *testing.T)) {
 	}
 }
 
-// TestAddRowsMatchesScalar checks the vector kernels against the scalar
-// loop bit for bit, for widths that exercise every block size and tail.
-func TestAddRowsMatchesScalar(t *testing.T) {
+// TestAddRowsQMatchesScalar checks the vector kernels against the scalar
+// loop for widths that exercise every block size and tail.
+func TestAddRowsQMatchesScalar(t *testing.T) {
 	s := rng.NewStream(1, "addrows")
 	const stride = 523
-	g := make([]float32, 64*stride)
+	g := make([]int32, 64*stride)
 	for i := range g {
-		g[i] = float32(s.Norm(uint64(i)) * 40)
+		g[i] = int32(s.Uint64(uint64(i)) % gCapQ)
 	}
 	kernels(t, func(t *testing.T) {
 		for n := range 150 {
@@ -38,22 +38,56 @@ func TestAddRowsMatchesScalar(t *testing.T) {
 				for r := range offs {
 					offs[r] = int(s.Uint64(uint64(1e6+n*100+r))%64)*stride + int(s.Uint64(uint64(2e6+n*100+r))%(stride-150))
 				}
-				got := make([]float64, n)
-				want := make([]float64, n)
+				got := make([]int32, n)
+				want := make([]int32, n)
 				for j := range got {
-					got[j] = s.Norm(uint64(3e6 + j))
+					got[j] = int32(s.Uint64(uint64(3e6+j)) % 1000)
 					want[j] = got[j]
 				}
-				addRows(got, g, offs)
-				addRowsGo(want, g, offs, 0)
+				addRowsQ(got, g, offs)
+				addRowsQGo(want, g, offs, 0)
 				for j := range got {
-					if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
-						t.Fatalf("n %d k %d column %d: %v, scalar %v", n, k, j, got[j], want[j])
+					if got[j] != want[j] {
+						t.Fatalf("n %d k %d column %d: %d, scalar %d", n, k, j, got[j], want[j])
 					}
 				}
 			}
 		}
 	})
+}
+
+// TestQuantizedSumsAreExact: on the conductance grid, the float64 sum of a
+// column of maxExactRows cells at the cap, or of random values, does not
+// depend on the order of the additions and equals the integer sum of quanta.
+func TestQuantizedSumsAreExact(t *testing.T) {
+	s := rng.NewStream(5, "exact")
+	for trial := range 20 {
+		g := make([]float32, maxExactRows)
+		var q int32
+		for i := range g {
+			v := GCapUS * s.Float64(uint64(trial*1000+i))
+			if trial == 0 {
+				v = 2 * GCapUS // clamped to the cap
+			}
+			var qi int32
+			g[i], qi = quantG(v)
+			q += qi
+		}
+		var up, down float64
+		for i := range g {
+			up += float64(g[i])
+			down += float64(g[len(g)-1-i])
+		}
+		if up != down || up != float64(q)*gQuantum {
+			t.Fatalf("trial %d: ascending %v, descending %v, quanta %v", trial, up, down, float64(q)*gQuantum)
+		}
+	}
+	if g, q := quantG(-3); g != 0 || q != 0 {
+		t.Fatalf("negative conductance: %v µS, %d quanta", g, q)
+	}
+	if g, _ := quantG(0.1); math.Abs(float64(g)-0.1) > gQuantum/2 {
+		t.Fatalf("0.1 µS on the grid: %v", g)
+	}
 }
 
 // TestConvertColsMatchesScalar checks the vector conversion against the
