@@ -211,6 +211,7 @@ type workspace struct {
 	rows               []int32   // active rows (region-local), ascending
 	offs               []int     // their first cells' array indices (sumBin)
 	accq               []int32   // column sums in conductance quanta (sumBin)
+	slow               []uint8   // per 8 columns, the normals left to the slow path (convertSpikes)
 	w                  []float64 // their drive weights
 	ir                 []float64 // IR-drop scratch
 }

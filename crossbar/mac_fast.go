@@ -2,6 +2,7 @@ package crossbar
 
 import (
 	"math"
+	"math/bits"
 
 	"github.com/rramtwin/rramtwin/internal/rng"
 )
@@ -136,8 +137,19 @@ func (a *Array) convertSpikes(ws *workspace, acc []float64, r Region, p plane, w
 	cols := len(acc)
 	z := ws.nz[:cols]
 	base := uint64(p.index*a.cols + r.Col0)
-	h := rng.Counter(sv, base) // sv.Uint64(base+j) = rng.Mix(h + j·rng.Golden)
-	for j := range acc {
+	h0 := rng.Counter(sv, base) // sv.Uint64(base+j) = rng.Mix(h0 + j·rng.Golden)
+	slow := resize(ws.slow, (cols+7)/8)
+	ws.slow = slow
+	done := zigFast(z, h0, slow)
+	for b, m := range slow[:done/8] {
+		for ; m != 0; m &= m - 1 { // the draws the fast path left
+			j := 8*b + bits.TrailingZeros8(m)
+			u := rng.Mix(h0 + uint64(j)*rng.Golden)
+			z[j] = normalSlow(sv.Sub(base+uint64(j)), int32(uint32(u)), u>>32&127)
+		}
+	}
+	h := h0 + uint64(done)*rng.Golden
+	for j := done; j < cols; j++ {
 		u := rng.Mix(h)
 		h += rng.Golden
 		hz, iz := int32(uint32(u)), u>>32&127

@@ -1,12 +1,19 @@
 package crossbar
 
-import "golang.org/x/sys/cpu"
+import (
+	"golang.org/x/sys/cpu"
+
+	"github.com/rramtwin/rramtwin/internal/rng"
+)
 
 // useAVX2 and useAVX512 select the vector kernels (they give the same bits
 // as the scalar ones).
 var (
 	useAVX2   = cpu.X86.HasAVX2
 	useAVX512 = cpu.X86.HasAVX512F
+	// The vectorised ziggurat also needs 64-bit multiplies (DQ) and byte
+	// mask moves.
+	useZigAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
 )
 
 // addRowsQAVX2 is addRowsQ over blocks32·32 + blocks8·8 columns.
@@ -59,4 +66,28 @@ func convertCols(k *convK, acc, z, gain, off []float64, codes []int32, cur []flo
 		done = n / 4 * 4
 	}
 	return int32(clipped) + convertColsGo(k, acc[done:], z[done:], gain[done:], off[done:], codes[done:], cur[done:])
+}
+
+// zigAVX512 draws blocks·8 ziggurat fast-path normals (see zigFast).
+//
+//go:noescape
+func zigAVX512(z *float64, blocks int, h *[8]uint64, slow *uint8, zk *uint32, zw *float64)
+
+// zigFast writes the ziggurat's fast-path normal for counters h0 + j·golden
+// (rng.Mix of them are the stream's draws) into z[j], vectorised for whole
+// blocks of 8 where the CPU allows, and returns how many it did; slow[b]
+// has bit i set where draw 8b+i needs the slow path, which the caller
+// takes.
+func zigFast(z []float64, h0 uint64, slow []uint8) int {
+	blocks := len(z) / 8
+	if !useZigAVX512 || blocks == 0 {
+		return 0
+	}
+	_ = slow[blocks-1]
+	var h [8]uint64
+	for j := range h {
+		h[j] = h0 + uint64(j)*rng.Golden
+	}
+	zigAVX512(&z[0], blocks, &h, &slow[0], &zigK[0], &zigW[0])
+	return blocks * 8
 }

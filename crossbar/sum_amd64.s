@@ -188,3 +188,69 @@ cdone:
 	VZEROUPPER
 	MOVQ DX, clipped+64(FP)
 	RET
+
+// func zigAVX512(z *float64, blocks int, h *[8]uint64, slow *uint8, zk *uint32, zw *float64)
+//
+// The ziggurat's fast path for 8 consecutive counters at a time: lane j of
+// block b has counter c = h[j] + 8·b·golden, u = mix(c) (SplitMix64's
+// finaliser), hz = int32(u), iz = u>>32 & 127, and if |hz| < zk[iz] then
+// z = float64(hz)·zw[iz]. Lanes that fail the test (about 2.5 %) get their
+// bit set in slow[b] and are finished by the caller in scalar code. Bit for
+// bit the scalar draw.
+TEXT ·zigAVX512(SB), NOSPLIT, $0-48
+	MOVQ z+0(FP), DI
+	MOVQ blocks+8(FP), CX
+	MOVQ h+16(FP), AX
+	MOVQ slow+24(FP), SI
+	MOVQ zk+32(FP), R8
+	MOVQ zw+40(FP), R9
+	TESTQ CX, CX
+	JZ   zigdone
+
+	VMOVDQU64 (AX), Z0         // counters
+	MOVQ $0x9e3779b97f4a7c15, BX
+	SHLQ $3, BX
+	VPBROADCASTQ BX, Z1        // 8·golden
+	MOVQ $0xbf58476d1ce4e5b9, BX
+	VPBROADCASTQ BX, Z2        // C1
+	MOVQ $0x94d049bb133111eb, BX
+	VPBROADCASTQ BX, Z3        // C2
+	MOVQ $127, BX
+	VPBROADCASTQ BX, Z4
+
+zigloop:
+	VPSRLQ $30, Z0, Z8         // u = mix(counter)
+	VPXORQ Z0, Z8, Z8
+	VPMULLQ Z2, Z8, Z8
+	VPSRLQ $27, Z8, Z9
+	VPXORQ Z8, Z9, Z8
+	VPMULLQ Z3, Z8, Z8
+	VPSRLQ $31, Z8, Z9
+	VPXORQ Z8, Z9, Z8
+	VPADDQ Z1, Z0, Z0          // next block's counters
+
+	VPMOVQD Z8, Y10            // hz: the low dwords
+	VPSRLQ $32, Z8, Z11
+	VPANDQ Z4, Z11, Z11        // iz
+	KXNORB K3, K3, K3
+	VPXORD Y12, Y12, Y12
+	VPGATHERQD (R8)(Z11*4), K3, Y12   // zk[iz]
+	KXNORB K4, K4, K4
+	VPXORQ Z13, Z13, Z13
+	VGATHERQPD (R9)(Z11*8), K4, Z13   // zw[iz]
+	VPABSD Y10, Y14
+	VPCMPUD $1, Y12, Y14, K5   // |hz| < zk[iz], unsigned
+	VCVTDQ2PD Y10, Z15
+	VMULPD Z13, Z15, Z15
+	VMOVUPD Z15, (DI)
+	KMOVB K5, BX
+	NOTB BX
+	MOVB BX, (SI)
+	ADDQ $64, DI
+	INCQ SI
+	DECQ CX
+	JNZ  zigloop
+
+zigdone:
+	VZEROUPPER
+	RET

@@ -16,4 +16,7 @@ func convertCols(k *convK, acc, z, gain, off []float64, codes []int32, cur []flo
 }
 
 // No vector kernels off amd64 (the tests toggle these).
-var useAVX2, useAVX512 bool
+var useAVX2, useAVX512, useZigAVX512 bool
+
+// zigFast draws nothing off amd64: the caller draws every normal.
+func zigFast(z []float64, h0 uint64, slow []uint8) int { return 0 }

@@ -11,13 +11,13 @@ import (
 // kernels runs f with each vector kernel set the CPU has, then with none.
 func kernels(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	avx2, avx512 := useAVX2, useAVX512
-	defer func() { useAVX2, useAVX512 = avx2, avx512 }()
+	avx2, avx512, zig := useAVX2, useAVX512, useZigAVX512
+	defer func() { useAVX2, useAVX512, useZigAVX512 = avx2, avx512, zig }()
 	for _, k := range []struct {
-		name         string
-		avx2, avx512 bool
-	}{{"avx512", avx2, avx512}, {"avx2", avx2, false}, {"scalar", false, false}} {
-		useAVX2, useAVX512 = k.avx2, k.avx512
+		name              string
+		avx2, avx512, zig bool
+	}{{"avx512", avx2, avx512, zig}, {"avx2", avx2, false, false}, {"scalar", false, false, false}} {
+		useAVX2, useAVX512, useZigAVX512 = k.avx2, k.avx512, k.zig
 		t.Run(k.name, f)
 	}
 }
@@ -145,5 +145,41 @@ func TestActiveRows(t *testing.T) {
 				t.Fatalf("n %d p %g: %v, want %v", n, p, got, want)
 			}
 		}
+	}
+}
+
+// TestZigFastMatchesNormal: the vectorised ziggurat gives the scalar draw
+// normal(s, i) bit for bit on every lane it keeps, and flags exactly the
+// lanes whose draw takes the slow path.
+func TestZigFastMatchesNormal(t *testing.T) {
+	if !useZigAVX512 {
+		t.Skip("no AVX-512 DQ/VL on this CPU: zigFast draws nothing (the scalar path is tested by TestFastMACEqualsReference)")
+	}
+	s := rng.NewStream(9, "zig")
+	const n = 8 * 4000
+	z := make([]float64, n)
+	slow := make([]uint8, n/8)
+	base := uint64(12345)
+	if done := zigFast(z, rng.Counter(s, base), slow); done != n {
+		t.Fatalf("zigFast did %d of %d", done, n)
+	}
+	nslow := 0
+	for j := range n {
+		u := s.Uint64(base + uint64(j))
+		hz, iz := int32(uint32(u)), u>>32&127
+		isSlow := uint32(abs32(hz)) >= zigK[iz]
+		if flagged := slow[j/8]>>(j%8)&1 == 1; flagged != isSlow {
+			t.Fatalf("draw %d: flagged slow %v, scalar slow %v", j, flagged, isSlow)
+		}
+		if isSlow {
+			nslow++
+			continue
+		}
+		if want := normal(s, base+uint64(j)); math.Float64bits(z[j]) != math.Float64bits(want) {
+			t.Fatalf("draw %d: %v, scalar %v", j, z[j], want)
+		}
+	}
+	if nslow == 0 || nslow > n/20 {
+		t.Fatalf("%d of %d draws on the slow path (about 2.5 %% expected)", nslow, n)
 	}
 }
