@@ -212,6 +212,10 @@ type workspace struct {
 	offs               []int     // their first cells' array indices (sumBin)
 	accq               []int32   // column sums in conductance quanta (sumBin)
 	slow               []uint8   // per 8 columns, the normals left to the slow path (convertSpikes)
+	codes              []int32   // one vector's outputs (RunLSM)
+	cur                []float64
+	mem                []float64 // membrane potentials (RunLSM)
+	spk                []uint8   // spikes of the last step (RunLSM)
 	w                  []float64 // their drive weights
 	ir                 []float64 // IR-drop scratch
 }

@@ -30,7 +30,7 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 		vacc = nil
 	}
 	rr, kap := a.noiseCoef()
-	if p.binary && noise == NoiseOutput && rr == 0 && a.p.ADC.Bits > 0 && a.p.IR.Mode == IRNone {
+	if p.binary && a.spikePath() {
 		// The common read of spikes on a chip: one pass over the columns.
 		sumG := a.sumBin(ws, acc, r, ws.rows)
 		clipped := a.convertSpikes(ws, acc, r, p, float64(len(ws.rows)), sv, codes, cur)
@@ -124,6 +124,13 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 		cur[j] += float64(float64(q*lsb) * p.shift)
 	}
 	return sumG, clipped, nil
+}
+
+// spikePath reports whether binary reads take the common path of a chip:
+// output-referred noise with ρ = 0, an ADC, no IR drop.
+func (a *Array) spikePath() bool {
+	rr, _ := a.noiseCoef()
+	return a.p.Read.Noise == NoiseOutput && rr == 0 && a.p.ADC.Bits > 0 && a.p.IR.Mode == IRNone
 }
 
 // convertSpikes is the rest of readPlane for a binary read with

@@ -3,6 +3,8 @@ package macro
 import (
 	"context"
 	"fmt"
+
+	"github.com/rramtwin/rramtwin/crossbar"
 )
 
 // MACer is the one method of Macro the LSM needs.
@@ -31,6 +33,9 @@ type lsmScratch struct {
 	mem  []float64
 	spk  []uint8
 	out  Outputs
+	// per sample and step of a whole-array run (runLSMArray)
+	reads []int32
+	sumG  []float64
 }
 
 func (s *lsmScratch) grow(n, rows, neurons int) {
@@ -121,8 +126,10 @@ func runLSM(ctx context.Context, mac func(Inputs, *Outputs) error, s *lsmScratch
 }
 
 // RunLSM implements LSMRunner: the same loop as RunLSMSteps, run inside the
-// model without a call per step, and with the digital neuron updates
-// charged to the ledger. Runs may go concurrently.
+// model without a call per step (whole samples on the array's workers when
+// its read path allows, crossbar.Array.RunLSM), with the same ledger
+// entries and operation indices, and the digital neuron updates charged
+// too. Runs may go concurrently.
 func (m *Model) RunLSM(ctx context.Context, run LSMRun, n int, spikes []uint8, counts []int32) error {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -135,7 +142,58 @@ func (m *Model) RunLSM(ctx context.Context, run LSMRun, n int, spikes []uint8, c
 	}
 	defer m.scratch.Put(s)
 	neuron := m.preset.Energy.NeuronCost(run.Neurons * n)
+	ok, err := m.runLSMArray(ctx, s, run, n, spikes, counts, neuron)
+	if ok || err != nil {
+		return err
+	}
 	return runLSM(ctx, func(in Inputs, out *Outputs) error { return m.mac(run.Region, in, out) },
 		s, m.arrays[run.Region.Macro].Params().Read.VoltageV, run, n, spikes, counts,
 		func() { m.charge(neuron) })
+}
+
+// runLSMArray runs the batch as crossbar.Array.RunLSM and charges what the
+// per-step MACs and neuron updates would: it reports false when the array
+// leaves the run to the per-step loop.
+func (m *Model) runLSMArray(ctx context.Context, s *lsmScratch, run LSMRun, n int, spikes []uint8, counts []int32, neuron Ledger) (bool, error) {
+	if err := checkLSMBuffers(run, n, spikes, counts); err != nil {
+		return false, err
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	a, cr, err := m.array(run.Region)
+	if err != nil {
+		return false, err
+	}
+	if err := m.checkFormed(run.Region); err != nil {
+		return false, err
+	}
+	k := n * run.Steps
+	st := crossbar.LSMStats{Reads: resize(s.reads, k), SumGUS: resize(s.sumG, k)}
+	s.reads, s.sumG = st.Reads, st.SumGUS
+	l := crossbar.LSM{Inputs: run.Inputs, Neurons: run.Neurons, Steps: run.Steps,
+		Threshold: run.Threshold, Decay: run.Decay, Scale: run.Scale, Key: run.LSMKey}
+	ok, err := a.RunLSM(cr, l, n, spikes, counts, &st, m.keyed)
+	if !ok || err != nil {
+		return false, m.wrap(err)
+	}
+	m.ops.Add(uint64(run.Steps)) // the operation indices the per-step MACs take
+	d := a.Params()
+	cols := run.Region.Cols()
+	var total Ledger
+	for i, reads := range st.Reads {
+		total.Add(m.preset.Energy.MACCost(d.Read.VoltageV, d.ADC.Bits, 1, int(reads), cols, st.SumGUS[i], int64(reads)*int64(cols)))
+	}
+	for range run.Steps {
+		total.Add(neuron)
+	}
+	m.charge(total)
+	return true, nil
+}
+
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }

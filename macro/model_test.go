@@ -1,6 +1,7 @@
 package macro_test
 
 import (
+	"fmt"
 	"bytes"
 	"context"
 	"errors"
@@ -151,6 +152,8 @@ func TestRunLSMMatchesSteps(t *testing.T) {
 	const n = 5
 	x := lsmSpikes(n, run)
 	fast, steps := make([]int32, n*run.Neurons), make([]int32, n*run.Neurons)
+	var status [2]macro.Status
+	var after [2][]int32
 	for i, counts := range [][]int32{fast, steps} {
 		m := newModel(t, "lin2025-40nm", 9)
 		if _, err := m.Form(ctx, run.Region, m.Info().DefaultForm); err != nil {
@@ -165,6 +168,30 @@ func TestRunLSMMatchesSteps(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The chip afterwards: same ledger and operation count, so an
+		// unkeyed MAC next draws the same noise.
+		if status[i], err = m.Status(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var out macro.Outputs
+		if err := m.MAC(ctx, run.Region, macro.Inputs{N: 1, Bits: 1, Values: x[:run.Region.Rows()]}, &out); err != nil {
+			t.Fatal(err)
+		}
+		after[i] = out.Codes
+	}
+	// RunLSMSteps drives the public MAC, which knows nothing of neurons; the
+	// fast path charges their updates as well: take them out.
+	p, _ := macro.LookupPreset("lin2025-40nm")
+	nc := p.Energy.NeuronCost(n * run.Neurons)
+	l := &status[0].Ledger
+	l.NeuronAJ -= int64(run.Steps) * nc.NeuronAJ
+	l.NeuronSteps -= int64(run.Steps) * nc.NeuronSteps
+	l.BusyNS -= int64(run.Steps) * nc.BusyNS
+	if status[0].Ops != status[1].Ops || status[0].Ledger != status[1].Ledger {
+		t.Fatalf("after the fast path %+v, step by step %+v", status[0], status[1])
+	}
+	if fmt.Sprint(after[0]) != fmt.Sprint(after[1]) {
+		t.Fatal("the next MAC differs after the fast path and after the steps")
 	}
 	total := 0
 	for i := range fast {

@@ -1,0 +1,100 @@
+package crossbar
+
+import (
+	"fmt"
+
+	"github.com/rramtwin/rramtwin/internal/rng"
+)
+
+// LSM is a recurrent spiking read loop on a region, the kernel of
+// macro.LSMRunner (see macro.LSMRun for the equations): the region's rows
+// are Inputs input rows then Neurons recurrent rows, its columns a
+// differential pair per neuron, and each step reads the step's input
+// spikes with the previous step's neuron spikes, then updates the leaky
+// integrate-and-fire neurons from the dequantized currents.
+type LSM struct {
+	Inputs, Neurons, Steps  int
+	Threshold, Decay, Scale float64
+	// Key is the noise key of sample b at step t: that read draws from
+	// s.Sub(Key(b, t)), exactly as a MAC vector with that key does.
+	Key func(b, t int) uint64
+}
+
+// LSMStats receives, for sample b at step t (index b·Steps + t), what a MAC
+// of that step's vector reports: read pulses and SumGUS.
+type LSMStats struct {
+	Reads  []int32
+	SumGUS []float64
+}
+
+// RunLSM runs n samples (spikes n × Steps × Inputs, non-zero = spike) and
+// writes each neuron's spike count to counts (n × Neurons). It gives, bit
+// for bit, what stepping the samples through MAC with the keys of l does,
+// without a call, a copy or a row scan per recurrent row: samples go
+// whole to the workers. It handles the spike read path of a chip (see
+// spikePath) on regions of at most 524 rows; elsewhere it returns false and
+// does nothing, and the caller steps through MAC.
+func (a *Array) RunLSM(r Region, l LSM, n int, spikes []uint8, counts []int32, st *LSMStats, s rng.Stream) (bool, error) {
+	if err := r.Check(a.rows, a.cols); err != nil {
+		return false, err
+	}
+	switch {
+	case l.Inputs < 0 || l.Neurons < 1 || l.Steps < 1 || l.Key == nil:
+		return false, fmt.Errorf("%w: LSM of %d inputs, %d neurons, %d steps", ErrInputs, l.Inputs, l.Neurons, l.Steps)
+	case r.Rows() != l.Inputs+l.Neurons || r.Cols() != 2*l.Neurons:
+		return false, fmt.Errorf("%w: LSM region %d×%d is not (inputs + neurons) × (2·neurons)", ErrInputs, r.Rows(), r.Cols())
+	case n < 0 || len(spikes) != n*l.Steps*l.Inputs || len(counts) != n*l.Neurons ||
+		len(st.Reads) != n*l.Steps || len(st.SumGUS) != n*l.Steps:
+		return false, fmt.Errorf("%w: LSM buffers do not match %d samples", ErrInputs, n)
+	}
+	if !a.spikePath() || r.Rows() > maxExactRows {
+		return false, nil
+	}
+	return true, a.parallel(n, func(ws *workspace, b int) error {
+		a.lsmSample(ws, r, &l, b, spikes, counts, st, s)
+		return nil
+	})
+}
+
+// lsmSample runs sample b of RunLSM.
+func (a *Array) lsmSample(ws *workspace, r Region, l *LSM, b int, spikes []uint8, counts []int32, st *LSMStats, s rng.Stream) {
+	nn, cols := l.Neurons, r.Cols()
+	ws.mem, ws.spk = resize(ws.mem, nn), resize(ws.spk, nn)
+	ws.codes, ws.cur = resize(ws.codes, cols), resize(ws.cur, cols)
+	mem, spk, codes, cur := ws.mem, ws.spk, ws.codes, ws.cur
+	clear(mem)
+	clear(spk)
+	cnt := counts[b*nn:][:nn]
+	clear(cnt)
+	readV := a.p.Read.VoltageV
+	p := plane{binary: true, shift: 1, fsMul: 1, energy: 1}
+	for t := range l.Steps {
+		// The step's vector (x_t, s_{t−1}): its active rows in ascending order.
+		rows := activeRows(ws.rows, spikes[(b*l.Steps+t)*l.Inputs:][:l.Inputs])
+		for j, v := range spk {
+			if v != 0 {
+				rows = append(rows, int32(l.Inputs+j))
+			}
+		}
+		ws.rows = rows
+		acc := ws.acc[:cols]
+		clear(acc)
+		clear(codes)
+		clear(cur)
+		sumG := a.sumBin(ws, acc, r, rows)
+		a.convertSpikes(ws, acc, r, p, float64(len(rows)), s.Sub(l.Key(b, t)), codes, cur)
+		k := b*l.Steps + t
+		st.Reads[k], st.SumGUS[k] = int32(len(rows)), sumG
+		// The neurons, with macro.LSMRun's arithmetic in its order.
+		for j := range mem {
+			x := l.Decay*mem[j]*float64(1-spk[j]) + l.Scale*((cur[2*j]-cur[2*j+1])/readV*1e6)
+			mem[j] = x
+			if x > l.Threshold {
+				spk[j] = 1
+				cnt[j]++
+			} else {
+				spk[j] = 0
+			}
+		}
+	}
+}
