@@ -81,9 +81,9 @@ type Array struct {
 
 	// Derived, rebuilt eagerly whenever the state, clock or read path
 	// changes (so read-only methods may run concurrently).
-	g   []float32 // effective conductance now, µS
-	gq  []int32   // the same values in quanta of 2^-12 µS (quantG), which the spike MAC sums exactly
-	vr  []float32 // per-read noise variance, µS²
+	g  []float32 // effective conductance now, µS
+	gq []int32   // the same values in quanta of 2^-12 µS (quantG), which the spike MAC sums exactly
+	vr []float32 // per-read noise variance, µS²
 
 	// Per-column ADC mismatch (stateless draws of the seed).
 	gain []float64 // relative gain

@@ -1,11 +1,11 @@
 package macro_test
 
 import (
-	"fmt"
 	"bytes"
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
