@@ -66,7 +66,7 @@ func (a *Array) lsmSample(ws *workspace, r Region, l *LSM, b int, spikes []uint8
 	clear(spk)
 	cnt := counts[b*nn:][:nn]
 	clear(cnt)
-	readV := a.p.Read.VoltageV
+	lk := newLIFK(l.Decay, l.Scale, a.p.Read.VoltageV, l.Threshold)
 	p := plane{binary: true, shift: 1, fsMul: 1, energy: 1}
 	for t := range l.Steps {
 		// The step's vector (x_t, s_{t−1}): its active rows in ascending order.
@@ -85,16 +85,6 @@ func (a *Array) lsmSample(ws *workspace, r Region, l *LSM, b int, spikes []uint8
 		a.convertSpikes(ws, acc, r, p, float64(len(rows)), s.Sub(l.Key(b, t)), codes, cur)
 		k := b*l.Steps + t
 		st.Reads[k], st.SumGUS[k] = int32(len(rows)), sumG
-		// The neurons, with macro.LSMRun's arithmetic in its order.
-		for j := range mem {
-			x := l.Decay*mem[j]*float64(1-spk[j]) + l.Scale*((cur[2*j]-cur[2*j+1])/readV*1e6)
-			mem[j] = x
-			if x > l.Threshold {
-				spk[j] = 1
-				cnt[j]++
-			} else {
-				spk[j] = 0
-			}
-		}
+		lifCols(&lk, cur, mem, spk, cnt) // the neurons, with macro.LSMRun's arithmetic in its order
 	}
 }

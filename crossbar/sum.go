@@ -44,3 +44,52 @@ func convertColsGo(k *convK, acc, z, gain, off []float64, codes []int32, cur []f
 	}
 	return clipped
 }
+
+// lifK holds the constants of a LIF update (lifCols); the assembly kernel
+// reads the fields at their offsets, in this order.
+type lifK struct {
+	decay, scale, readV, mega, threshold, one float64 // mega = 1e6, one = 1
+	spkTab                                    *[16]uint32   // the four spike bytes of a 4-bit mask
+	cntTab                                    *[16][4]int32 // its four count increments
+}
+
+// Tables of lifK, built once.
+var lifSpkTab, lifCntTab = func() (s [16]uint32, c [16][4]int32) {
+	for m := range 16 {
+		for i := range 4 {
+			if m>>i&1 != 0 {
+				s[m] |= 1 << (8 * i)
+				c[m][i] = 1
+			}
+		}
+	}
+	return
+}()
+
+func newLIFK(decay, scale, readV, threshold float64) lifK {
+	return lifK{decay: decay, scale: scale, readV: readV, mega: 1e6, threshold: threshold, one: 1,
+		spkTab: &lifSpkTab, cntTab: &lifCntTab}
+}
+
+// lifGo is the scalar LIF update: for neuron j with differential currents
+// cur[2j], cur[2j+1] (A), in this order of IEEE operations (macro.LSMRun's,
+// each product rounded on its own),
+//
+//	x = (decay·mem_j)·(1 − s_j) + scale·(((cur[2j] − cur[2j+1]) / readV)·1e6)
+//
+// then mem_j = x, s_j = [x > threshold], cnt_j += s_j.
+func lifGo(k *lifK, cur, mem []float64, spk []uint8, cnt []int32) {
+	n := len(mem)
+	cur, spk, cnt = cur[:2*n], spk[:n], cnt[:n]
+	for j := range mem {
+		d := float64(float64(float64(cur[2*j]-cur[2*j+1])/k.readV) * k.mega)
+		x := float64(float64(k.decay*mem[j])*float64(1-spk[j])) + float64(k.scale*d)
+		mem[j] = x
+		if x > k.threshold {
+			spk[j] = 1
+			cnt[j]++
+		} else {
+			spk[j] = 0
+		}
+	}
+}

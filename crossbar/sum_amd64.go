@@ -91,3 +91,21 @@ func zigFast(z []float64, h0 uint64, slow []uint8) int {
 	zigAVX512(&z[0], blocks, &h, &slow[0], &zigK[0], &zigW[0])
 	return blocks * 8
 }
+
+// lifAVX2 updates blocks·4 neurons (see lifCols).
+//
+//go:noescape
+func lifAVX2(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks int)
+
+// lifCols is the LIF update of RunLSM for len(mem) neurons, vectorised
+// where the CPU allows: see lifGo.
+func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32) {
+	n := len(mem)
+	_, _, _ = cur[:2*n], spk[:n], cnt[:n]
+	done := 0
+	if useAVX2 && n >= 4 {
+		lifAVX2(k, &cur[0], &mem[0], &spk[0], &cnt[0], n/4)
+		done = n / 4 * 4
+	}
+	lifGo(k, cur[2*done:], mem[done:], spk[done:], cnt[done:])
+}

@@ -254,3 +254,67 @@ zigloop:
 zigdone:
 	VZEROUPPER
 	RET
+
+// func lifAVX2(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks int)
+//
+// Four neurons at a time, the LIF update of lifGo with the same IEEE
+// operations in the same order:
+//   d   = ((cur[2j] − cur[2j+1]) / readV) · 1e6
+//   x   = (decay·mem)·(1 − spk) + scale·d
+//   mem = x;  spk = [x > threshold];  cnt += spk
+// lifK's fields are at the offsets below; spkTab[m] holds the four spike
+// bytes of mask m and cntTab[m] its four int32 increments.
+TEXT ·lifAVX2(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), AX
+	MOVQ cur+8(FP), SI
+	MOVQ mem+16(FP), DI
+	MOVQ spk+24(FP), R8
+	MOVQ cnt+32(FP), R9
+	MOVQ blocks+40(FP), CX
+	VBROADCASTSD 0(AX), Y8   // decay
+	VBROADCASTSD 8(AX), Y9   // scale
+	VBROADCASTSD 16(AX), Y10 // readV
+	VBROADCASTSD 24(AX), Y11 // 1e6
+	VBROADCASTSD 32(AX), Y12 // threshold
+	VBROADCASTSD 40(AX), Y13 // 1
+	MOVQ 48(AX), R10         // spkTab
+	MOVQ 56(AX), R11         // cntTab
+	TESTQ CX, CX
+	JZ   lifdone
+
+lifloop:
+	VMOVUPD 0(SI), Y0          // c0 c1 | c2 c3
+	VMOVUPD 32(SI), Y1         // c4 c5 | c6 c7
+	VUNPCKLPD Y1, Y0, Y2       // c0 c4 | c2 c6
+	VUNPCKHPD Y1, Y0, Y3       // c1 c5 | c3 c7
+	VSUBPD Y3, Y2, Y2          // d0 d2 | d1 d3
+	VPERMPD $0xD8, Y2, Y2      // d0 d1 d2 d3
+	VDIVPD Y10, Y2, Y2
+	VMULPD Y11, Y2, Y2
+	VMULPD Y9, Y2, Y2          // scale·d
+	VMOVUPD 0(DI), Y4
+	VMULPD Y8, Y4, Y4          // decay·mem
+	VPMOVZXBD (R8), X5
+	VCVTDQ2PD X5, Y5
+	VSUBPD Y5, Y13, Y5         // 1 − spk
+	VMULPD Y5, Y4, Y4
+	VADDPD Y2, Y4, Y4          // x
+	VMOVUPD Y4, 0(DI)
+	VCMPPD $0x1e, Y12, Y4, Y6  // x > threshold (ordered: false for NaN)
+	VMOVMSKPD Y6, BX
+	MOVL (R10)(BX*4), DX
+	MOVL DX, (R8)
+	SHLQ $4, BX
+	VMOVDQU (R9), X7
+	VPADDD (R11)(BX*1), X7, X7
+	VMOVDQU X7, (R9)
+	ADDQ $64, SI
+	ADDQ $32, DI
+	ADDQ $4, R8
+	ADDQ $16, R9
+	DECQ CX
+	JNZ  lifloop
+
+lifdone:
+	VZEROUPPER
+	RET

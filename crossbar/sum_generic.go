@@ -20,3 +20,8 @@ var useAVX2, useAVX512, useZigAVX512 bool
 
 // zigFast draws nothing off amd64: the caller draws every normal.
 func zigFast(z []float64, h0 uint64, slow []uint8) int { return 0 }
+
+// lifCols is the LIF update of RunLSM: see lifGo.
+func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32) {
+	lifGo(k, cur, mem, spk, cnt)
+}

@@ -183,3 +183,33 @@ func TestZigFastMatchesNormal(t *testing.T) {
 		t.Fatalf("%d of %d draws on the slow path (about 2.5 %% expected)", nslow, n)
 	}
 }
+
+// TestLIFColsMatchesScalar checks the vector LIF update against the scalar
+// one bit for bit: membranes, spikes and counts, over several steps.
+func TestLIFColsMatchesScalar(t *testing.T) {
+	s := rng.NewStream(4, "lif")
+	const n = 203
+	cur := make([]float64, 2*n)
+	kernels(t, func(t *testing.T) {
+		k := newLIFK(0.9, 0.07, 0.2, 0.5)
+		mem, spk, cnt := make([]float64, n), make([]uint8, n), make([]int32, n)
+		wmem, wspk, wcnt := make([]float64, n), make([]uint8, n), make([]int32, n)
+		total := 0
+		for step := range 20 {
+			for j := range cur {
+				cur[j] = 3e-6 * s.Float64(uint64(step*1000+j))
+			}
+			lifCols(&k, cur, mem, spk, cnt)
+			lifGo(&k, cur, wmem, wspk, wcnt)
+			for j := range n {
+				if math.Float64bits(mem[j]) != math.Float64bits(wmem[j]) || spk[j] != wspk[j] || cnt[j] != wcnt[j] {
+					t.Fatalf("step %d neuron %d: %v %d %d, scalar %v %d %d", step, j, mem[j], spk[j], cnt[j], wmem[j], wspk[j], wcnt[j])
+				}
+				total += int(spk[j])
+			}
+		}
+		if total == 0 || total == 20*n {
+			t.Fatalf("%d spikes: the test needs some neurons to spike and some not", total)
+		}
+	})
+}

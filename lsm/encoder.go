@@ -129,7 +129,7 @@ func lif(st *lifState, decay, vth float64, counts []int32) {
 		if spk[j] != 0 {
 			m = 0 // decay·mem·(1−1); the sign of zero is unobservable after the add
 		} else {
-			m *= decay
+			m = float64(m * decay) // rounded on its own: no fused multiply-add
 		}
 		m += cur[j]
 		mem[j] = m

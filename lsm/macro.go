@@ -159,7 +159,7 @@ func (m *Macro) Encode(ctx context.Context, sample uint64, spikes []uint8, count
 			return fmt.Errorf("lsm: %s: sample %d step %d: MAC returned %d currents, want %d", c.Name, sample, t, len(cur), 2*c.Neurons)
 		}
 		for j := range st.cur {
-			st.cur[j] = c.Const * ((cur[2*j] - cur[2*j+1]) / rv * 1e6)
+			st.cur[j] = float64(c.Const * float64(float64(float64(cur[2*j]-cur[2*j+1])/rv)*1e6)) // rounded as macro.LSMRun
 		}
 		b := c.binOf(t) * c.Neurons
 		lif(st, c.Decay, c.Threshold, counts[b:b+c.Neurons])

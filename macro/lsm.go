@@ -108,7 +108,10 @@ func runLSM(ctx context.Context, mac func(Inputs, *Outputs) error, s *lsmScratch
 			cur := s.out.Currents[b*cols : (b+1)*cols]
 			mem, spk, cnt := s.mem[b*nn:(b+1)*nn], s.spk[b*nn:(b+1)*nn], counts[b*nn:(b+1)*nn]
 			for j := range nn {
-				x := run.Decay*mem[j]*float64(1-spk[j]) + run.Scale*((cur[2*j]-cur[2*j+1])/readV*1e6)
+				// Each product rounded on its own (the conversions forbid fused
+				// multiply-adds), as every implementation of LSMRun computes it.
+				d := float64(float64(float64(cur[2*j]-cur[2*j+1])/readV) * 1e6)
+				x := float64(float64(run.Decay*mem[j])*float64(1-spk[j])) + float64(run.Scale*d)
 				mem[j] = x
 				if x > run.Threshold {
 					spk[j] = 1
