@@ -48,7 +48,7 @@ func convertColsGo(k *convK, acc, z, gain, off []float64, codes []int32, cur []f
 // lifK holds the constants of a LIF update (lifCols); the assembly kernel
 // reads the fields at their offsets, in this order.
 type lifK struct {
-	decay, scale, readV, mega, threshold, one float64 // mega = 1e6, one = 1
+	decay, scale, readV, mega, threshold, one float64       // mega = 1e6, one = 1
 	spkTab                                    *[16]uint32   // the four spike bytes of a 4-bit mask
 	cntTab                                    *[16][4]int32 // its four count increments
 }
