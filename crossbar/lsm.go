@@ -47,7 +47,7 @@ func (a *Array) RunLSM(r Region, l LSM, n int, spikes []uint8, counts []int32, s
 		len(st.Reads) != n*l.Steps || len(st.SumGUS) != n*l.Steps:
 		return false, fmt.Errorf("%w: LSM buffers do not match %d samples", ErrInputs, n)
 	}
-	if !a.spikePath() || r.Rows() > maxExactRows {
+	if !a.spikePath(r) {
 		return false, nil
 	}
 	return true, a.parallel(n, func(ws *workspace, b int) error {
@@ -71,18 +71,17 @@ func (a *Array) lsmSample(ws *workspace, r Region, l *LSM, b int, spikes []uint8
 	for t := range l.Steps {
 		// The step's vector (x_t, s_{t−1}): its active rows in ascending order.
 		rows := activeRows(ws.rows, spikes[(b*l.Steps+t)*l.Inputs:][:l.Inputs])
-		for j, v := range spk {
-			if v != 0 {
-				rows = append(rows, int32(l.Inputs+j))
-			}
+		m := len(rows)
+		rows = rows[:m+nn]
+		for j, v := range spk { // spk is 0 or 1: append without a branch
+			rows[m] = int32(l.Inputs + j)
+			m += int(v)
 		}
+		rows = rows[:m]
 		ws.rows = rows
-		acc := ws.acc[:cols]
-		clear(acc)
 		clear(codes)
 		clear(cur)
-		sumG := a.sumBin(ws, acc, r, rows)
-		a.convertSpikes(ws, acc, r, p, float64(len(rows)), s.Sub(l.Key(b, t)), codes, cur)
+		sumG, _ := a.convertSpikes(ws, a.sumQ(ws, r, rows), r, p, float64(len(rows)), s.Sub(l.Key(b, t)), codes, cur)
 		k := b*l.Steps + t
 		st.Reads[k], st.SumGUS[k] = int32(len(rows)), sumG
 		lifCols(&lk, cur, mem, spk, cnt) // the neurons, with macro.LSMRun's arithmetic in its order

@@ -30,10 +30,10 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 		vacc = nil
 	}
 	rr, kap := a.noiseCoef()
-	if p.binary && a.spikePath() {
-		// The common read of spikes on a chip: one pass over the columns.
-		sumG := a.sumBin(ws, acc, r, ws.rows)
-		clipped := a.convertSpikes(ws, acc, r, p, float64(len(ws.rows)), sv, codes, cur)
+	if p.binary && a.spikePath(r) {
+		// The common read of spikes on a chip: integer sums, then one
+		// pass of draws and one of conversions over the columns.
+		sumG, clipped := a.convertSpikes(ws, a.sumQ(ws, r, ws.rows), r, p, float64(len(ws.rows)), sv, codes, cur)
 		return sumG, clipped, nil
 	}
 	switch {
@@ -126,22 +126,23 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 	return sumG, clipped, nil
 }
 
-// spikePath reports whether binary reads take the common path of a chip:
-// output-referred noise with ρ = 0, an ADC, no IR drop.
-func (a *Array) spikePath() bool {
+// spikePath reports whether binary reads of r take the common path of a
+// chip: output-referred noise with ρ = 0, an ADC, no IR drop, and exact
+// integer column sums (at most maxExactRows rows).
+func (a *Array) spikePath(r Region) bool {
 	rr, _ := a.noiseCoef()
-	return a.p.Read.Noise == NoiseOutput && rr == 0 && a.p.ADC.Bits > 0 && a.p.IR.Mode == IRNone
+	return a.p.Read.Noise == NoiseOutput && rr == 0 && a.p.ADC.Bits > 0 && a.p.IR.Mode == IRNone && r.Rows() <= maxExactRows
 }
 
 // convertSpikes is the rest of readPlane for a binary read with
 // output-referred noise, ρ = 0 and an ADC, with the operations of the
 // general path in the same order: a pass that draws the columns' normals
 // (the ziggurat inlined, the stream's counter hash advanced by addition)
-// then the conversion pass (convertCols, vectorised where the CPU allows).
-// w2 is the number of active rows. It returns the number of clipped
-// conversions.
-func (a *Array) convertSpikes(ws *workspace, acc []float64, r Region, p plane, w2 float64, sv rng.Stream, codes []int32, cur []float64) int32 {
-	cols := len(acc)
+// then the conversion pass (convertColsQ, vectorised where the CPU allows)
+// of the column sums accq (quanta, sumQ). w2 is the number of active rows.
+// It returns the plane's SumGUS and clipped-conversion count.
+func (a *Array) convertSpikes(ws *workspace, accq []int32, r Region, p plane, w2 float64, sv rng.Stream, codes []int32, cur []float64) (float64, int32) {
+	cols := len(accq)
 	z := ws.nz[:cols]
 	base := uint64(p.index*a.cols + r.Col0)
 	h0 := rng.Counter(sv, base) // sv.Uint64(base+j) = rng.Mix(h0 + j·rng.Golden)
@@ -172,9 +173,25 @@ func (a *Array) convertSpikes(ws *workspace, acc []float64, r Region, p plane, w
 	top := float64(int32(1)<<a.p.ADC.Bits - 1)
 	k := convK{
 		kap: kap, fw: float64(float64(f*f) * w2), vs: a.p.Read.VoltageV * 1e-6,
-		inv: top / fs, half: 0.5, top: top, lsb: fs / top, shift: p.shift, bit: int64(p.bit),
+		inv: top / fs, half: 0.5, top: top, lsb: fs / top, shift: p.shift, bit: int64(p.bit), quantum: gQuantum,
 	}
-	return convertCols(&k, acc, z, a.gain[r.Col0:][:cols], a.off[r.Col0:][:cols], codes[:cols], cur[:cols])
+	clipped, total := convertColsQ(&k, accq, z, a.gain[r.Col0:][:cols], a.off[r.Col0:][:cols], codes[:cols], cur[:cols])
+	return float64(total) * gQuantum, clipped // Σ_j acc_j, exact
+}
+
+// sumQ returns the column sums of the active rows in conductance quanta,
+// exact (the region has at most maxExactRows rows), in ws.accq.
+func (a *Array) sumQ(ws *workspace, r Region, rows []int32) []int32 {
+	offs := ws.offs[:0]
+	for _, i := range rows {
+		offs = append(offs, a.rowOff(r, i))
+	}
+	ws.offs = offs
+	q := resize(ws.accq, r.Cols())
+	ws.accq = q
+	clear(q)
+	addRowsQ(q, a.gq, offs)
+	return q
 }
 
 // sumBin adds the conductances of the active rows, acc_j = Σ_i G_ij (acc

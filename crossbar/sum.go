@@ -17,19 +17,23 @@ func addRowsQGo(acc []int32, gq []int32, offs []int, from int) {
 	}
 }
 
-// convK holds the constants of a conversion pass (convertCols); the
+// convK holds the constants of a conversion pass (convertColsQ); the
 // assembly kernel reads the fields at their offsets, in this order.
 type convK struct {
 	kap, fw, vs, inv, half, top, lsb, shift float64 // κ, σ_floor²·Σw², V_read·1e-6, top/FS, 0.5, top, FS/top, 2^bit
 	bit                                     int64
+	quantum                                 float64 // µS per conductance quantum
 }
 
-// convertColsGo is the scalar convertCols.
-func convertColsGo(k *convK, acc, z, gain, off []float64, codes []int32, cur []float64) int32 {
-	n := len(acc)
+// convertColsQGo is the scalar convertColsQ.
+func convertColsQGo(k *convK, accq []int32, z, gain, off []float64, codes []int32, cur []float64) (int32, int64) {
+	n := len(accq)
 	z, gain, off, codes, cur = z[:n], gain[:n], off[:n], codes[:n], cur[:n]
 	var clipped int32
-	for j, x := range acc {
+	var total int64
+	for j, a := range accq {
+		total += int64(a)
+		x := float64(float64(a) * k.quantum)
 		x += float64(math.Sqrt(float64(k.kap*x)+k.fw) * z[j])
 		q := math.Floor(float64(float64(gain[j]*float64(k.vs*x))*k.inv) + off[j] + k.half)
 		if q < 0 {
@@ -42,7 +46,7 @@ func convertColsGo(k *convK, acc, z, gain, off []float64, codes []int32, cur []f
 		codes[j] += int32(q) << k.bit
 		cur[j] += float64(float64(q*k.lsb) * k.shift)
 	}
-	return clipped
+	return clipped, total
 }
 
 // lifK holds the constants of a LIF update (lifCols); the assembly kernel

@@ -49,23 +49,25 @@ func addRowsQ(acc []int32, gq []int32, offs []int) {
 	addRowsQGo(acc[done:], gq, offs, done)
 }
 
-// convertAVX2 converts blocks·4 columns (see convertCols).
+// convertQAVX2 converts blocks·4 columns (see convertColsQ).
 //
 //go:noescape
-func convertAVX2(k *convK, acc, z, gain, off *float64, codes *int32, cur *float64, blocks int) (clipped int)
+func convertQAVX2(k *convK, accq *int32, z, gain, off *float64, codes *int32, cur *float64, blocks int) (clipped, total int)
 
-// convertCols adds the ADC codes and currents of the columns acc (sums of
-// conductances, µS) with standard normal read-noise draws z to codes and
-// cur, and returns the number of clipped conversions.
-func convertCols(k *convK, acc, z, gain, off []float64, codes []int32, cur []float64) int32 {
-	n := len(acc)
+// convertColsQ adds the ADC codes and currents of the columns whose
+// conductance sums are accq (quanta) with standard normal read-noise draws
+// z to codes and cur; it returns the number of clipped conversions and
+// Σ accq.
+func convertColsQ(k *convK, accq []int32, z, gain, off []float64, codes []int32, cur []float64) (int32, int64) {
+	n := len(accq)
 	_, _, _, _, _ = z[:n], gain[:n], off[:n], codes[:n], cur[:n]
-	done, clipped := 0, 0
+	done, clipped, total := 0, 0, 0
 	if useAVX2 && n >= 4 {
-		clipped = convertAVX2(k, &acc[0], &z[0], &gain[0], &off[0], &codes[0], &cur[0], n/4)
+		clipped, total = convertQAVX2(k, &accq[0], &z[0], &gain[0], &off[0], &codes[0], &cur[0], n/4)
 		done = n / 4 * 4
 	}
-	return int32(clipped) + convertColsGo(k, acc[done:], z[done:], gain[done:], off[done:], codes[done:], cur[done:])
+	c, t := convertColsQGo(k, accq[done:], z[done:], gain[done:], off[done:], codes[done:], cur[done:])
+	return int32(clipped) + c, int64(total) + t
 }
 
 // zigAVX512 draws blocks·8 ziggurat fast-path normals (see zigFast).

@@ -115,17 +115,18 @@ zdone:
 	VZEROUPPER
 	RET
 
-// func convertAVX2(k *convK, acc, z, gain, off *float64, codes *int32, cur *float64, blocks int) (clipped int)
+// func convertQAVX2(k *convK, accq *int32, z, gain, off *float64, codes *int32, cur *float64, blocks int) (clipped, total int)
 //
 // Four columns at a time, the ADC conversion of convertSpikes with the
 // same IEEE operations in the same order (no fused multiply-add):
+//   acc = float64(accq)·quantum          (the column sum, µS; exact)
 //   x = acc + sqrt(κ·acc + fw)·z
 //   q = floor(gain·(vs·x)·inv + off + 0.5), clipped to [0, top]
 //   codes += int32(q) << bit;  cur += (q·lsb)·shift
-// convK's fields are at the offsets below.
-TEXT ·convertAVX2(SB), NOSPLIT, $0-72
+// and total = Σ accq. convK's fields are at the offsets below.
+TEXT ·convertQAVX2(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), AX
-	MOVQ acc+8(FP), SI
+	MOVQ accq+8(FP), SI
 	MOVQ z+16(FP), R8
 	MOVQ gain+24(FP), R9
 	MOVQ off+32(FP), R10
@@ -142,12 +143,17 @@ TEXT ·convertAVX2(SB), NOSPLIT, $0-72
 	VBROADCASTSD 48(AX), Y14 // lsb
 	VBROADCASTSD 56(AX), Y15 // shift
 	MOVQ 64(AX), X7          // bit
+	VBROADCASTSD 72(AX), Y5  // quantum
 	VXORPD Y6, Y6, Y6        // 0
+	VPXOR Y4, Y4, Y4         // Σ accq, 4 int64 lanes
 	TESTQ CX, CX
 	JZ   cdone
 
 cloop:
-	VMOVUPD (SI), Y0
+	VPMOVSXDQ (SI), Y0
+	VPADDQ Y0, Y4, Y4
+	VCVTDQ2PD (SI), Y0
+	VMULPD Y5, Y0, Y0          // acc
 	VMULPD Y8, Y0, Y1
 	VADDPD Y9, Y1, Y1
 	VSQRTPD Y1, Y1
@@ -175,7 +181,7 @@ cloop:
 	VMULPD Y15, Y0, Y0
 	VADDPD (R12), Y0, Y0
 	VMOVUPD Y0, (R12)
-	ADDQ $32, SI
+	ADDQ $16, SI
 	ADDQ $32, R8
 	ADDQ $32, R9
 	ADDQ $32, R10
@@ -185,8 +191,14 @@ cloop:
 	JNZ  cloop
 
 cdone:
+	VEXTRACTI128 $1, Y4, X0    // total: the four int64 lanes summed
+	VPADDQ X0, X4, X4
+	VPSHUFD $0x4e, X4, X0
+	VPADDQ X0, X4, X4
+	MOVQ X4, BX
 	VZEROUPPER
 	MOVQ DX, clipped+64(FP)
+	MOVQ BX, total+72(FP)
 	RET
 
 // func zigAVX512(z *float64, blocks int, h *[8]uint64, slow *uint8, zk *uint32, zw *float64)

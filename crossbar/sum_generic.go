@@ -8,11 +8,12 @@ func addRowsQ(acc []int32, gq []int32, offs []int) {
 	addRowsQGo(acc, gq, offs, 0)
 }
 
-// convertCols adds the ADC codes and currents of the columns acc (sums of
-// conductances, µS) with standard normal read-noise draws z to codes and
-// cur, and returns the number of clipped conversions.
-func convertCols(k *convK, acc, z, gain, off []float64, codes []int32, cur []float64) int32 {
-	return convertColsGo(k, acc, z, gain, off, codes, cur)
+// convertColsQ adds the ADC codes and currents of the columns whose
+// conductance sums are accq (quanta) with standard normal read-noise draws
+// z to codes and cur; it returns the number of clipped conversions and
+// Σ accq.
+func convertColsQ(k *convK, accq []int32, z, gain, off []float64, codes []int32, cur []float64) (int32, int64) {
+	return convertColsQGo(k, accq, z, gain, off, codes, cur)
 }
 
 // No vector kernels off amd64 (the tests toggle these).

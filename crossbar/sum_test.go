@@ -90,22 +90,26 @@ func TestQuantizedSumsAreExact(t *testing.T) {
 	}
 }
 
-// TestConvertColsMatchesScalar checks the vector conversion against the
-// scalar one bit for bit, with columns clipped at both ends.
-func TestConvertColsMatchesScalar(t *testing.T) {
+// TestConvertColsQMatchesScalar checks the vector conversion against the
+// scalar one bit for bit, with columns clipped at both ends, and the sum of
+// the column sums.
+func TestConvertColsQMatchesScalar(t *testing.T) {
 	s := rng.NewStream(2, "convert")
 	const n = 203
-	acc, z, gain, off := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	accq, z, gain, off := make([]int32, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	var want int64
 	for j := range n {
-		acc[j] = s.Float64(uint64(j)) * 3000 // up to 3000 µS: some clip high
+		_, accq[j] = quantG(s.Float64(uint64(j)) * 3000 / 3) // column sums up to 3000 µS: some clip high
+		accq[j] *= 3
 		if j%17 == 0 {
-			acc[j] = 0 // with negative offsets and noise, some clip low
+			accq[j] = 0 // with negative offsets and noise, some clip low
 		}
+		want += int64(accq[j])
 		z[j] = s.Norm(uint64(n + j))
 		gain[j] = 1 + 0.01*s.Norm(uint64(2*n+j))
 		off[j] = 0.5 * s.Norm(uint64(3*n+j))
 	}
-	k := convK{kap: 0.003, fw: 0.25 * 37, vs: 0.2e-6, inv: 255 / 800e-6, half: 0.5, top: 255, lsb: 800e-6 / 255, shift: 4, bit: 2}
+	k := convK{kap: 0.003, fw: 0.25 * 37, vs: 0.2e-6, inv: 255 / 800e-6, half: 0.5, top: 255, lsb: 800e-6 / 255, shift: 4, bit: 2, quantum: gQuantum}
 	kernels(t, func(t *testing.T) {
 		codes, cur := make([]int32, n), make([]float64, n)
 		wantCodes, wantCur := make([]int32, n), make([]float64, n)
@@ -113,10 +117,10 @@ func TestConvertColsMatchesScalar(t *testing.T) {
 			codes[j], wantCodes[j] = int32(j), int32(j)
 			cur[j], wantCur[j] = float64(j)*1e-6, float64(j)*1e-6
 		}
-		got := convertCols(&k, acc, z, gain, off, codes, cur)
-		want := convertColsGo(&k, acc, z, gain, off, wantCodes, wantCur)
-		if got != want || want == 0 {
-			t.Fatalf("clipped %d, scalar %d (want some)", got, want)
+		got, total := convertColsQ(&k, accq, z, gain, off, codes, cur)
+		wantClipped, wantTotal := convertColsQGo(&k, accq, z, gain, off, wantCodes, wantCur)
+		if got != wantClipped || wantClipped == 0 || total != want || wantTotal != want {
+			t.Fatalf("clipped %d, scalar %d (want some); totals %d and %d, want %d", got, wantClipped, total, wantTotal, want)
 		}
 		for j := range n {
 			if codes[j] != wantCodes[j] || math.Float64bits(cur[j]) != math.Float64bits(wantCur[j]) {

@@ -2,6 +2,7 @@ package macro
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 
 	"github.com/rramtwin/rramtwin/crossbar"
@@ -72,12 +73,27 @@ func checkLSMBuffers(run LSMRun, n int, spikes []uint8, counts []int32) error {
 		return fmt.Errorf("%w: LSM batch of %d samples with %d spikes and %d counts (want %d and %d)",
 			ErrInputs, n, len(spikes), len(counts), n*run.Steps*run.Inputs, n*run.Neurons)
 	}
-	for _, v := range spikes {
-		if v > 1 {
-			return fmt.Errorf("%w: LSM input spikes must be 0 or 1, got %d", ErrInputs, v)
-		}
+	if i := firstNonBinary(spikes); i >= 0 {
+		return fmt.Errorf("%w: LSM input spikes must be 0 or 1, got %d at %d", ErrInputs, spikes[i], i)
 	}
 	return nil
+}
+
+// firstNonBinary returns the index of the first value above 1, or −1. It
+// tests eight values at a time.
+func firstNonBinary(v []uint8) int {
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		if binary.LittleEndian.Uint64(v[i:])&0xFEFEFEFEFEFEFEFE != 0 {
+			break
+		}
+	}
+	for ; i < len(v); i++ {
+		if v[i] > 1 {
+			return i
+		}
+	}
+	return -1
 }
 
 // runLSM is the LIF loop of LSMRun's doc comment; mac runs one step's batch
