@@ -54,6 +54,11 @@ func addRowsQ(acc []int32, gq []int32, offs []int) {
 //go:noescape
 func convertQAVX2(k *convK, accq *int32, z, gain, off *float64, codes *int32, cur *float64, blocks int) (clipped, total int)
 
+// convertQAVX512 converts blocks·8 columns (see convertColsQ).
+//
+//go:noescape
+func convertQAVX512(k *convK, accq *int32, z, gain, off *float64, codes *int32, cur *float64, blocks int) (clipped, total int)
+
 // convertColsQ adds the ADC codes and currents of the columns whose
 // conductance sums are accq (quanta) with standard normal read-noise draws
 // z to codes and cur; it returns the number of clipped conversions and
@@ -62,9 +67,14 @@ func convertColsQ(k *convK, accq []int32, z, gain, off []float64, codes []int32,
 	n := len(accq)
 	_, _, _, _, _ = z[:n], gain[:n], off[:n], codes[:n], cur[:n]
 	done, clipped, total := 0, 0, 0
-	if useAVX2 && n >= 4 {
-		clipped, total = convertQAVX2(k, &accq[0], &z[0], &gain[0], &off[0], &codes[0], &cur[0], n/4)
-		done = n / 4 * 4
+	if useAVX512 && n >= 8 {
+		clipped, total = convertQAVX512(k, &accq[0], &z[0], &gain[0], &off[0], &codes[0], &cur[0], n/8)
+		done = n / 8 * 8
+	}
+	if useAVX2 && n-done >= 4 {
+		c, t := convertQAVX2(k, &accq[done], &z[done], &gain[done], &off[done], &codes[done], &cur[done], (n-done)/4)
+		clipped, total = clipped+c, total+t
+		done += (n - done) / 4 * 4
 	}
 	c, t := convertColsQGo(k, accq[done:], z[done:], gain[done:], off[done:], codes[done:], cur[done:])
 	return int32(clipped) + c, int64(total) + t

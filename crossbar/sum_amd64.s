@@ -330,3 +330,85 @@ lifloop:
 lifdone:
 	VZEROUPPER
 	RET
+
+// func convertQAVX512(k *convK, accq *int32, z, gain, off *float64, codes *int32, cur *float64, blocks int) (clipped, total int)
+//
+// convertQAVX2 eight columns at a time.
+TEXT ·convertQAVX512(SB), NOSPLIT, $0-80
+	MOVQ k+0(FP), AX
+	MOVQ accq+8(FP), SI
+	MOVQ z+16(FP), R8
+	MOVQ gain+24(FP), R9
+	MOVQ off+32(FP), R10
+	MOVQ codes+40(FP), R11
+	MOVQ cur+48(FP), R12
+	MOVQ blocks+56(FP), CX
+	XORQ DX, DX // clipped
+	VBROADCASTSD 0(AX), Z8   // κ
+	VBROADCASTSD 8(AX), Z9   // fw
+	VBROADCASTSD 16(AX), Z10 // vs
+	VBROADCASTSD 24(AX), Z11 // inv
+	VBROADCASTSD 32(AX), Z12 // 0.5
+	VBROADCASTSD 40(AX), Z13 // top
+	VBROADCASTSD 48(AX), Z14 // lsb
+	VBROADCASTSD 56(AX), Z15 // shift
+	MOVQ 64(AX), X7          // bit
+	VBROADCASTSD 72(AX), Z5  // quantum
+	VPXORQ Z6, Z6, Z6        // 0
+	VPXORQ Z4, Z4, Z4        // Σ accq, 8 int64 lanes
+	TESTQ CX, CX
+	JZ   zcdone
+
+zcloop:
+	VPMOVSXDQ (SI), Z0
+	VPADDQ Z0, Z4, Z4
+	VCVTDQ2PD (SI), Z0
+	VMULPD Z5, Z0, Z0          // acc
+	VMULPD Z8, Z0, Z1
+	VADDPD Z9, Z1, Z1
+	VSQRTPD Z1, Z1
+	VMULPD (R8), Z1, Z1
+	VADDPD Z1, Z0, Z0
+	VMULPD Z10, Z0, Z0
+	VMULPD (R9), Z0, Z0
+	VMULPD Z11, Z0, Z0
+	VADDPD (R10), Z0, Z0
+	VADDPD Z12, Z0, Z0
+	VRNDSCALEPD $1, Z0, Z0     // floor
+	VCMPPD $1, Z6, Z0, K1      // q < 0
+	VCMPPD $1, Z0, Z13, K2     // top < q
+	KORB K1, K2, K1
+	KMOVB K1, BX
+	POPCNTL BX, BX
+	ADDQ BX, DX
+	VMAXPD Z6, Z0, Z0
+	VMINPD Z13, Z0, Z0
+	VCVTTPD2DQ Z0, Y1
+	VPSLLD X7, Y1, Y1
+	VPADDD (R11), Y1, Y1
+	VMOVDQU Y1, (R11)
+	VMULPD Z14, Z0, Z0
+	VMULPD Z15, Z0, Z0
+	VADDPD (R12), Z0, Z0
+	VMOVUPD Z0, (R12)
+	ADDQ $32, SI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R10
+	ADDQ $32, R11
+	ADDQ $64, R12
+	DECQ CX
+	JNZ  zcloop
+
+zcdone:
+	VEXTRACTI64X4 $1, Z4, Y0   // total: the eight int64 lanes summed
+	VPADDQ Y0, Y4, Y4
+	VEXTRACTI128 $1, Y4, X0
+	VPADDQ X0, X4, X4
+	VPSHUFD $0x4e, X4, X0
+	VPADDQ X0, X4, X4
+	MOVQ X4, BX
+	VZEROUPPER
+	MOVQ DX, clipped+64(FP)
+	MOVQ BX, total+72(FP)
+	RET
