@@ -69,6 +69,44 @@ func unit(s rng.Stream, c uint64) float64 {
 	return (float64(s.Uint64(c)>>11) + 0.5) / (1 << 53)
 }
 
+// Squeeze bounds of the wedge test y < exp(−x²/2) in layer i, in
+// t = x²/2 on the layer's range [zigT0[i], zigT1[i]]: exp(−t) is convex,
+// so its tangent at the middle, zigLa + zigLb·t, is below it and the chord,
+// zigUa + zigUb·t, above it there. They decide the test without exp
+// unless y falls between them (within a margin far above exp's rounding),
+// and then exactly as exp would.
+var zigT0, zigT1, zigLa, zigLb, zigUa, zigUb [128]float64
+
+func init() {
+	for i := 1; i < 128; i++ {
+		lo := float64(zigK[i]) * zigW[i] // the smallest |x| of the wedge
+		hi := zigM * zigW[i]             // the largest
+		t0, t1 := 0.5*lo*lo, 0.5*hi*hi
+		tm := 0.5 * (t0 + t1)
+		zigT0[i], zigT1[i] = t0, t1
+		zigLb[i] = -math.Exp(-tm)
+		zigLa[i] = math.Exp(-tm) * (1 + tm)
+		zigUb[i] = (math.Exp(-t1) - math.Exp(-t0)) / (t1 - t0)
+		zigUa[i] = math.Exp(-t0) - zigUb[i]*t0
+	}
+}
+
+// squeezeMargin is how far y must clear a bound for the bound to decide.
+const squeezeMargin = 1e-12
+
+// wedgeAccept reports y < exp(−x²/2), the wedge test of layer i ≥ 1,
+// with the result of evaluating exp but mostly without evaluating it.
+func wedgeAccept(i uint64, y, x float64) bool {
+	t := 0.5 * x * x
+	if y < zigLa[i]+zigLb[i]*t-squeezeMargin {
+		return true
+	}
+	if t >= zigT0[i] && t <= zigT1[i] && y > zigUa[i]+zigUb[i]*t+squeezeMargin {
+		return false
+	}
+	return y < math.Exp(-0.5*x*x)
+}
+
 // normalSlow is the ziggurat's rejection path.
 func normalSlow(s rng.Stream, hz int32, iz uint64) float64 {
 	var c uint64
@@ -89,7 +127,7 @@ func normalSlow(s rng.Stream, hz int32, iz uint64) float64 {
 			}
 			return -zigR - x
 		}
-		if zigF[iz]+unit(s, c)*(zigF[iz-1]-zigF[iz]) < math.Exp(-0.5*x*x) {
+		if wedgeAccept(iz, zigF[iz]+unit(s, c)*(zigF[iz-1]-zigF[iz]), x) {
 			return x
 		}
 		u := s.Uint64(c + 1)

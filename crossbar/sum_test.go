@@ -217,3 +217,67 @@ func TestLIFColsMatchesScalar(t *testing.T) {
 		}
 	})
 }
+
+// TestWedgeSqueezeDecidesAsExp: the squeeze bounds of the ziggurat's
+// wedge test give exactly exp's answer, on a million draws (about 25,000
+// through the slow path) and on y just around exp(−x²/2) in every layer.
+func TestWedgeSqueezeDecidesAsExp(t *testing.T) {
+	s := rng.NewStream(11, "wedge")
+	for i := uint64(1); i < 128; i++ {
+		lo, hi := float64(zigK[i])*zigW[i], zigM*zigW[i]
+		for k := range 200 {
+			x := lo + (hi-lo)*s.Float64(i*1000+uint64(k))
+			e := math.Exp(-0.5 * x * x)
+			for _, y := range []float64{e * (1 - 1e-9), e, e * (1 + 1e-9), zigF[i] + s.Float64(i*5000+uint64(k))*(zigF[i-1]-zigF[i])} {
+				if got, want := wedgeAccept(i, y, x), y < e; got != want {
+					t.Fatalf("layer %d x %v y %v: squeeze says %v, exp %v", i, x, y, got, want)
+				}
+			}
+		}
+	}
+	// Whole draws against a copy of the slow path that always calls exp.
+	slowExp := func(s rng.Stream, hz int32, iz uint64) float64 {
+		var c uint64
+		for {
+			x := float64(hz) * zigW[iz]
+			if iz == 0 { // the tail, as normalSlow draws it
+				for {
+					x = -math.Log(unit(s, c)) * zigInvR
+					y := -math.Log(unit(s, c+1))
+					c += 2
+					if y+y >= x*x {
+						break
+					}
+				}
+				if hz > 0 {
+					return zigR + x
+				}
+				return -zigR - x
+			}
+			if zigF[iz]+unit(s, c)*(zigF[iz-1]-zigF[iz]) < math.Exp(-0.5*x*x) {
+				return x
+			}
+			u := s.Uint64(c + 1)
+			c += 2
+			hz, iz = int32(uint32(u)), u>>32&127
+			if uint32(abs32(hz)) < zigK[iz] {
+				return float64(hz) * zigW[iz]
+			}
+		}
+	}
+	slow := 0
+	for i := range uint64(1_000_000) {
+		u := s.Uint64(i)
+		hz, iz := int32(uint32(u)), u>>32&127
+		if uint32(abs32(hz)) < zigK[iz] {
+			continue
+		}
+		slow++
+		if got, want := normalSlow(s.Sub(i), hz, iz), slowExp(s.Sub(i), hz, iz); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("draw %d: %v, with exp %v", i, got, want)
+		}
+	}
+	if slow < 10000 {
+		t.Fatalf("only %d slow draws", slow)
+	}
+}
