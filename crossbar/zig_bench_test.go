@@ -17,3 +17,20 @@ func BenchmarkZigFast(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*400)/b.Elapsed().Seconds()/1e6, "Mdraws/s")
 }
+
+func BenchmarkConvertColsQ(b *testing.B) {
+	const n = 400
+	s := rng.NewStream(2, "convert")
+	accq, z, gain, off := make([]int32, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for j := range n {
+		_, accq[j] = quantG(s.Float64(uint64(j)) * 1000)
+		z[j] = s.Norm(uint64(n + j))
+		gain[j] = 1
+	}
+	k := convK{kap: 0.003, fw: 0.25 * 37, vs: 0.2e-6, inv: 255 / 800e-6, half: 0.5, top: 255, lsb: 800e-6 / 255, shift: 1, quantum: gQuantum}
+	codes, cur := make([]int32, n), make([]float64, n)
+	for b.Loop() {
+		convertColsQ(&k, accq, z, gain, off, codes, cur)
+	}
+	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds()/1e6, "Mcols/s")
+}
