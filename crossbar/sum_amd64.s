@@ -377,8 +377,8 @@ zcloop:
 	VRNDSCALEPD $1, Z0, Z0     // floor
 	VCMPPD $1, Z6, Z0, K1      // q < 0
 	VCMPPD $1, Z0, Z13, K2     // top < q
-	KORB K1, K2, K1
-	KMOVB K1, BX
+	KORW K1, K2, K1
+	KMOVW K1, BX
 	POPCNTL BX, BX
 	ADDQ BX, DX
 	VMAXPD Z6, Z0, Z0
