@@ -202,6 +202,10 @@ func TestAssociate(t *testing.T) {
 	if err != nil || soft.CLIP.SeenA2I < 0.5 { // it learns (7-way chance 0.14)
 		t.Errorf("soft-target loss: %+v, %v", soft.CLIP, err)
 	}
+	cls, err := Associate(atr, vtr, ate, vte, AssocConfig{Epochs: 15, ProtoEpochs: 1, Seed: 3, ProjDim: 8, ProtoDim: 8, Loss: "class"})
+	if err != nil || cls.CLIP.SeenA2I < 0.6 {
+		t.Errorf("class-aware loss: %+v, %v", cls.CLIP, err)
+	}
 	calls := map[string]int{}
 	cfgP := AssocConfig{Epochs: 3, ProtoEpochs: 4, Seed: 3, ProjDim: 8, ProtoDim: 8,
 		Progress: func(model string, ep, epochs int, val float64) { calls[model]++ }}
