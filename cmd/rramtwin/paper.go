@@ -128,7 +128,7 @@ func presetWithMacros(hw, preset string, macros int) (string, func(), error) {
 	}
 	p.Macros = macros
 	if err := p.Validate(); err != nil {
-		return "", nil, usageError{fmt.Sprintf("paper: -macros %d: %v", macros, err)}
+		return "", nil, usageError{fmt.Sprintf("-macros %d: %v", macros, err)}
 	}
 	dir, err := os.MkdirTemp("", "rramtwin-preset-")
 	if err != nil {
