@@ -70,3 +70,39 @@ func TestClassifyVTLP(t *testing.T) {
 		t.Errorf("copy with other labels: %v", err)
 	}
 }
+
+// Features of FSDD follow the cochlea: the same spec heard through another
+// cochlea is a cache miss, not stale features.
+func TestEncodeCacheFollowsCochlea(t *testing.T) {
+	if _, err := os.Stat(fsddDir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI: %s is missing", fsddDir)
+		}
+		t.Skipf("no FSDD at %s", fsddDir)
+	}
+	spec := "fsdd:" + fsddDir + "?speakers=george&index=0"
+	cache := t.TempDir()
+	task := Tasks["audio"]
+	enc, err := task.Encoder(context.Background(), Backend{Name: "gauss"}, 1, Placement{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var counts [3][]int32
+	for i, c := range []dataset.CochleaConfig{{}, {Threshold: 0.05}, {}} {
+		ds, err := dataset.Open(spec, dataset.Options{Cochlea: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, st, err := Encode(context.Background(), task, Backend{Name: "gauss"}, enc, ds, EncodeOptions{Spec: spec, CacheDir: cache, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Cached != (i == 2) {
+			t.Errorf("cochlea %d: cached %v", i, st.Cached)
+		}
+		counts[i] = f.Counts
+	}
+	if slices.Equal(counts[0], counts[1]) || !slices.Equal(counts[0], counts[2]) {
+		t.Error("features do not follow the cochlea")
+	}
+}
