@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -28,7 +29,11 @@ type AssociateConfig struct {
 	Seed                        uint64
 	CacheDir                    string
 	Epochs                      int
-	Progress                    func(stage string, done, total int)
+	// Loss is the contrastive loss of the heads: "" or "infonce" (the
+	// paper's), "soft" or "class" (same-class pairs are positives; beyond
+	// the paper). See lsm.AssocConfig.
+	Loss     string
+	Progress func(stage string, done, total int)
 }
 
 // AssociateReport is what an association run reports: "audio searches
@@ -38,6 +43,7 @@ type AssociateReport struct {
 	Backend           string        `json:"backend"`
 	Chip              string        `json:"chip,omitempty"`
 	Seed              uint64        `json:"seed"`
+	Loss              string        `json:"loss"`
 	Seen              []int         `json:"seen"`
 	Unseen            []int         `json:"unseen"`
 	SeenAccuracy      float64       `json:"seen_accuracy"`   // audio searches image, seen classes
@@ -91,7 +97,7 @@ func Associate(ctx context.Context, c AssociateConfig) (AssociateReport, error) 
 		modal[i] = lsm.Modal{X: f.Matrix(), Labels: Labels(j.ds)}
 		stats[i] = st
 	}
-	cfg := lsm.AssocConfig{Seed: c.Seed, Seen: c.Seen, Unseen: c.Unseen, Epochs: c.Epochs}
+	cfg := lsm.AssocConfig{Seed: c.Seed, Seen: c.Seen, Unseen: c.Unseen, Epochs: c.Epochs, Loss: c.Loss}
 	if c.Progress != nil {
 		cfg.Progress = func(model string, e, n int, _ float64) { c.Progress("train "+model, e, n) }
 	}
@@ -100,7 +106,7 @@ func Associate(ctx context.Context, c AssociateConfig) (AssociateReport, error) 
 		return AssociateReport{}, err
 	}
 	rep := AssociateReport{
-		Backend: c.Backend.Name, Seed: c.Seed, Seen: c.Seen, Unseen: c.Unseen,
+		Backend: c.Backend.Name, Seed: c.Seed, Loss: cmp.Or(c.Loss, "infonce"), Seen: c.Seen, Unseen: c.Unseen,
 		SeenAccuracy: res.CLIP.SeenA2I, UnseenAccuracy: res.CLIP.UnseenA2I,
 		SeenI2A: res.CLIP.SeenI2A, UnseenI2A: res.CLIP.UnseenI2A, Proto: res.Proto,
 		TrainPairs: res.TrainPairs, SeenTestPairs: res.SeenTestPairs, UnseenTestPairs: res.UnseenTestPairs,

@@ -3,7 +3,12 @@ package bench
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/rramtwin/rramtwin/dataset"
 	"github.com/rramtwin/rramtwin/lsm"
@@ -19,12 +24,20 @@ type ClassifyConfig struct {
 	// Encoder, when not nil, is the reservoir to run instead of the task's
 	// encoder on Backend (say a gauss twin of a chip); Backend still names
 	// it in reports and cache keys.
-	Encoder  lsm.Encoder
-	Seed     uint64
-	CacheDir string                              // feature cache root ("" = none)
-	Epochs   int                                 // readout epochs; 0 = the task's
-	LR       float64                             // readout learning rate; 0 = the task's
-	Progress func(stage string, done, total int) // nil = quiet
+	Encoder lsm.Encoder
+	// Augment are transformed copies of Train for training-time data
+	// augmentation (beyond the paper), each with one sample per sample of
+	// Train in the same order and with the same labels, named by
+	// AugmentSpecs (say Train's spec with &warp=0.9: vocal-tract-length
+	// perturbation, see VTLPSpecs). Copies of validation samples are not
+	// trained on (lsm.ClassifyAugmented).
+	Augment      []dataset.Dataset
+	AugmentSpecs []string
+	Seed         uint64
+	CacheDir     string                              // feature cache root ("" = none)
+	Epochs       int                                 // readout epochs; 0 = the task's
+	LR           float64                             // readout learning rate; 0 = the task's
+	Progress     func(stage string, done, total int) // nil = quiet
 }
 
 // ClassifyReport is what a classification run reports.
@@ -37,7 +50,8 @@ type ClassifyReport struct {
 	Seed              uint64        `json:"seed"`
 	Train             string        `json:"train"`
 	Test              string        `json:"test"`
-	TrainN            int           `json:"train_n"`
+	Augment           []string      `json:"augment,omitempty"` // specs of the augmented copies of the training data
+	TrainN            int           `json:"train_n"`           // training samples, copies included
 	ValN              int           `json:"val_n"`
 	TestN             int           `json:"test_n"`
 	Accuracy          float64       `json:"accuracy"`
@@ -83,6 +97,22 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	if err != nil {
 		return ClassifyReport{}, fmt.Errorf("encoding %s: %w", c.TestSpec, err)
 	}
+	if len(c.AugmentSpecs) != len(c.Augment) {
+		return ClassifyReport{}, fmt.Errorf("%d augmented data sets, %d specs", len(c.Augment), len(c.AugmentSpecs))
+	}
+	ytr, yte := Labels(c.Train), Labels(c.Test)
+	var aug []*mat.Dense
+	for k, ds := range c.Augment {
+		spec := c.AugmentSpecs[k]
+		if !slices.Equal(Labels(ds), ytr) {
+			return ClassifyReport{}, fmt.Errorf("augmented copy %s: its %d labels are not those of the %d training samples", spec, ds.Len(), len(ytr))
+		}
+		f, _, err := Encode(ctx, t, c.Backend, enc, ds, EncodeOptions{Spec: spec, CacheDir: c.CacheDir, Seed: c.Seed, Progress: progress("encode copy")})
+		if err != nil {
+			return ClassifyReport{}, fmt.Errorf("encoding %s: %w", spec, err)
+		}
+		aug = append(aug, f.Matrix())
+	}
 	cfg := t.Probe
 	cfg.Seed = c.Seed
 	if c.Epochs > 0 {
@@ -95,14 +125,13 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	if c.Progress != nil {
 		cfg.Progress = func(e, n int, _, _ float64) { c.Progress("train", e, n) }
 	}
-	ytr, yte := Labels(c.Train), Labels(c.Test)
-	res, err := lsm.Classify(ftr.Matrix(), ytr, fte.Matrix(), yte, cfg)
+	res, err := lsm.ClassifyAugmented(ftr.Matrix(), ytr, aug, fte.Matrix(), yte, cfg)
 	if err != nil {
 		return ClassifyReport{}, err
 	}
 	rep := ClassifyReport{
 		Task: t.Name, Backend: c.Backend.Name, Preset: c.Backend.Preset, Neurons: t.Config.Neurons, Seed: c.Seed,
-		Train: c.TrainSpec, Test: c.TestSpec, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
+		Train: c.TrainSpec, Test: c.TestSpec, Augment: c.AugmentSpecs, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
 		Accuracy: res.Accuracy, PerClass: res.PerClass, Confusion: res.Confusion,
 		ValAccuracy: res.ValAccuracy, BestEpoch: res.BestEpoch,
 		SpikesPerSample:   (str.SpikesPerSample*float64(str.Samples) + ste.SpikesPerSample*float64(ste.Samples)) / float64(max(str.Samples+ste.Samples, 1)),
@@ -140,4 +169,35 @@ func harmonic(a, b EncodeStats) float64 {
 		return 0
 	}
 	return float64(n) / t
+}
+
+// VTLP are the vocal-tract-length perturbation warps of the audio task's
+// training-time augmentation (beyond the paper): each training recording is
+// heard once more through a cochlea whose centre frequencies are scaled by
+// each warp (Jaitly & Hinton 2013; ±10 %, about the spread of adult vocal
+// tract lengths). With few training speakers it is standard practice for
+// speaker-independent recognition.
+var VTLP = []float64{0.9, 1.1}
+
+// VTLPSpecs returns spec heard through cochleas warped by each of warps:
+// an fsdd spec with &warp=α added. Other schemes (recorded events, not
+// audio) cannot be warped: that is an error.
+func VTLPSpecs(spec string, warps []float64) ([]string, error) {
+	scheme, rest, _ := strings.Cut(spec, ":")
+	if scheme != "fsdd" {
+		return nil, fmt.Errorf("vocal-tract-length perturbation needs audio (an fsdd spec), not %q", spec)
+	}
+	_, q, _ := strings.Cut(rest, "?")
+	if strings.Contains("&"+q, "&warp=") {
+		return nil, fmt.Errorf("spec %q is already warped", spec)
+	}
+	sep := "?"
+	if strings.Contains(rest, "?") {
+		sep = "&"
+	}
+	var out []string
+	for _, w := range warps {
+		out = append(out, spec+sep+"warp="+strconv.FormatFloat(w, 'g', -1, 64))
+	}
+	return out, nil
 }

@@ -133,6 +133,9 @@ func Encode(ctx context.Context, t Task, b Backend, enc lsm.Encoder, ds dataset.
 	if b.Chip != nil && b.Name != "model" {
 		key.Backend = "chip:" + b.Chip.Info().ID // a board is its own chip
 	}
+	if s, ok := ds.(dataset.Synthesized); ok {
+		key.Sensor = s.SensorKey()
+	}
 	before, err := ledger(ctx, b)
 	if err != nil {
 		return nil, EncodeStats{}, err

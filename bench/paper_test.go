@@ -30,7 +30,7 @@ func TestPaperSkipsWhatIsAbsent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Rows) != 5 || r.Chip != "" || r.ChipAbsent != "no chip in this test" {
+	if len(r.Rows) != 8 || r.Chip != "" || r.ChipAbsent != "no chip in this test" {
 		t.Fatalf("rows %d, chip %q (%q)", len(r.Rows), r.Chip, r.ChipAbsent)
 	}
 	if c := r.Rows[0]; !c.Software.Done() || c.Software.TestN != 20 || c.Chip.Skipped != "no chip in this test" {
@@ -73,17 +73,24 @@ func TestPaperAssociationNeedsTwoMacros(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// One look at the chip, then a fresh chip for each of camera, audio
-	// and association (the real N-MNIST row has no folder).
-	if opened != 4 {
-		t.Errorf("chip opened %d times, want 4", opened)
+	// One look at the chip, then a fresh chip for each of camera, audio,
+	// audio + VTLP and the two associations (the real N-MNIST row has no
+	// folder).
+	if opened != 6 {
+		t.Errorf("chip opened %d times, want 6", opened)
 	}
 	audio := r.Rows[2]
 	if !audio.Software.Done() || !audio.Chip.Done() || !strings.Contains(audio.Data, "speakers=jackson,lucas,theo,yweweler&index="+cfg.FSDDIndex+" → ") ||
 		!strings.HasSuffix(audio.Data, "speakers=george&index="+cfg.FSDDIndex) || audio.Software.TestN != testN {
 		t.Errorf("audio row: %+v", audio)
 	}
-	for _, row := range r.Rows[3:] {
+	if v := r.Rows[3]; !v.Software.Done() || !v.Chip.Done() || v.Data != audio.Data || v.Beyond == "" || v.Software.TestN != testN {
+		t.Errorf("audio + VTLP row: %+v", v)
+	}
+	for i, row := range r.Rows[4:] {
+		if (i >= 2) != (row.Beyond != "") {
+			t.Errorf("%s: beyond the paper %q", row.Task, row.Beyond)
+		}
 		if !row.Software.Done() || row.Software.TestN < 1 {
 			t.Errorf("%s on gauss: %+v", row.Task, row.Software)
 		}

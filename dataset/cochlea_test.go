@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"hash/fnv"
 	"math"
 	"path/filepath"
 	"testing"
@@ -15,10 +16,13 @@ func tone(hz float64, rate int, seconds float64) *Audio {
 	return a
 }
 
-// A pure tone excites most the channel whose centre frequency is nearest.
+// A pure tone excites most the channel whose centre frequency is nearest
+// (the filters' tuning: without the gain control, which raises the
+// neighbours of a lone tone, and at a threshold that keeps the busiest
+// channels below their refractory limit).
 func TestCochleaPureTones(t *testing.T) {
 	for _, rate := range []int{8000, 22050} {
-		k := NewCochlea(CochleaConfig{Mismatch: -1}, 1)
+		k := NewCochlea(CochleaConfig{Mismatch: -1, AGC: -1, Threshold: 0.04}, 1)
 		cf := k.CentreHz(rate)
 		if cf[0] <= cf[len(cf)-1] {
 			t.Fatalf("channel 0 (%g Hz) is not the highest (%g Hz)", cf[0], cf[len(cf)-1])
@@ -159,5 +163,105 @@ func TestCochleaDeterministic(t *testing.T) {
 	}
 	if ev, err := NewCochlea(CochleaConfig{}, 1).Events(&Audio{Rate: 8000, Samples: make([]float64, 100)}, 0); err != nil || len(ev) != 0 {
 		t.Errorf("silence: %d events, err %v", len(ev), err)
+	}
+}
+
+func fsddEvents(t *testing.T, k *Cochlea, name string, tr func([]float64) []float64) []Event {
+	t.Helper()
+	a, err := ReadWAV(filepath.Join(sharedData(t, "fsdd/recordings"), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr != nil {
+		a = &Audio{Rate: a.Rate, Samples: tr(a.Samples)}
+	}
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	ev, err := k.Events(a, h.Sum64())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+// Without gain control and at the old threshold the cochlea is the one of
+// the first releases, event for event (961 events on 3_theo_7.wav, seed 1).
+func TestCochleaWithoutAGC(t *testing.T) {
+	ev := fsddEvents(t, NewCochlea(CochleaConfig{AGC: -1, Threshold: 0.04}, 1), "3_theo_7.wav", nil)
+	if len(ev) != 961 {
+		t.Errorf("%d events, want 961", len(ev))
+	}
+}
+
+// The AGC takes out a spectral tilt: a first-difference filter (+6 dB per
+// octave) moves the channel histogram far less with AGC than without.
+func TestCochleaAGCRemovesTilt(t *testing.T) {
+	tilt := func(x []float64) []float64 {
+		y := make([]float64, len(x))
+		for i := range x {
+			y[i] = x[i]
+			if i > 0 {
+				y[i] -= 0.95 * x[i-1]
+			}
+		}
+		return y
+	}
+	hist := func(ev []Event) []float64 {
+		h := make([]float64, 64)
+		for _, e := range ev {
+			h[e.X] += 1 / float64(len(ev))
+		}
+		return h
+	}
+	shift := map[float64]float64{}
+	for _, agc := range []float64{-1, 0.5, 1} {
+		k := NewCochlea(CochleaConfig{AGC: agc}, 1)
+		for _, name := range []string{"3_theo_7.wav", "8_jackson_1.wav", "0_yweweler_2.wav"} {
+			a, b := hist(fsddEvents(t, k, name, nil)), hist(fsddEvents(t, k, name, tilt))
+			for ch := range a {
+				shift[agc] += math.Abs(a[ch]-b[ch]) / 3
+			}
+		}
+	}
+	t.Logf("histogram L1 shift under a +6 dB/octave tilt: AGC none %.3f, 0.5 %.3f, 1 %.3f", shift[-1], shift[0.5], shift[1])
+	if !(shift[1] < shift[0.5] && shift[0.5] < 0.7*shift[-1]) {
+		t.Errorf("tilt shifts the channel histogram by %.3f (no AGC), %.3f (β 0.5), %.3f (β 1): want decreasing, β 0.5 by 30 %%", shift[-1], shift[0.5], shift[1])
+	}
+}
+
+// Warp scales every centre frequency, within Nyquist.
+func TestCochleaWarp(t *testing.T) {
+	base := NewCochlea(CochleaConfig{}, 1).CentreHz(8000)
+	for _, w := range []float64{0.9, 1.05} {
+		cf := NewCochlea(CochleaConfig{Warp: w}, 1).CentreHz(8000)
+		for i := range cf {
+			if math.Abs(cf[i]-w*base[i]) > 1e-9*cf[i] {
+				t.Fatalf("warp %g: channel %d at %g Hz, want %g", w, i, cf[i], w*base[i])
+			}
+		}
+	}
+	if top := NewCochlea(CochleaConfig{Warp: 1.2}, 1).CentreHz(8000)[0]; top > 0.49*8000 {
+		t.Errorf("warp 1.2: top channel %g Hz above 0.49 of the rate", top)
+	}
+	// A 1 kHz tone heard through a cochlea warped by 1.1 excites the
+	// channels the unwarped one has near 1 kHz / 1.1.
+	busiest := func(w float64) int {
+		ev, _ := NewCochlea(CochleaConfig{Warp: w, Mismatch: -1, AGC: -1}, 1).Events(tone(1000, 8000, 0.5), 0)
+		count := make([]int, 64)
+		for _, e := range ev {
+			count[e.X]++
+		}
+		var s, n float64
+		for ch, c := range count {
+			s += float64(ch * c)
+			n += float64(c)
+		}
+		return int(math.Round(s / n))
+	}
+	got, want := busiest(1.1), busiest(1)
+	// 12 channels per octave: 1/1.1 is 1.65 channels down in frequency,
+	// up in channel number (channel 0 is the highest).
+	if d := got - want; d < 1 || d > 3 {
+		t.Errorf("1 kHz tone: centroid channel %d warped, %d unwarped: want 1–3 channels higher", got, want)
 	}
 }

@@ -70,6 +70,14 @@ type Dataset interface {
 	Classes() int
 }
 
+// Synthesized is implemented by data sets whose events a sensor model
+// makes from other data (FSDD: audio through the cochlea). SensorKey names
+// every parameter of that model, so caches of what is computed from the
+// events follow it.
+type Synthesized interface {
+	SensorKey() string
+}
+
 // Subset is a view of some samples of a Dataset, in a given order.
 type Subset struct {
 	D   Dataset
@@ -79,7 +87,15 @@ type Subset struct {
 func (s *Subset) Len() int        { return len(s.Idx) }
 func (s *Subset) Label(i int) int { return s.D.Label(s.Idx[i]) }
 func (s *Subset) Shape() Shape    { return s.D.Shape() }
-func (s *Subset) Classes() int    { return s.D.Classes() }
+
+// SensorKey is the underlying data set's (Synthesized), or "".
+func (s *Subset) SensorKey() string {
+	if k, ok := s.D.(Synthesized); ok {
+		return k.SensorKey()
+	}
+	return ""
+}
+func (s *Subset) Classes() int { return s.D.Classes() }
 
 // Sample loads the i-th sample of the subset.
 func (s *Subset) Sample(i int) (Sample, error) {

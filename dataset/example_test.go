@@ -49,7 +49,7 @@ func ExampleCochlea() {
 	}
 	fmt.Printf("busiest channel centre %.0f Hz\n", k.CentreHz(8000)[best])
 	// Output:
-	// busiest channel centre 1030 Hz
+	// busiest channel centre 1090 Hz
 }
 
 // Open a spec, then take a seeded stratified split.

@@ -90,6 +90,10 @@ func (f *FSDD) Label(i int) int { return f.labels[i] }
 func (f *FSDD) Classes() int    { return 10 }
 func (f *FSDD) Shape() Shape    { return Shape{f.cochlea.cfg.Channels, 1, KindCochlea} }
 
+// SensorKey names every parameter of the cochlea the recordings are heard
+// through (Synthesized).
+func (f *FSDD) SensorKey() string { return "cochlea-" + f.cochlea.cfg.Key() }
+
 // Speaker returns sample i's speaker.
 func (f *FSDD) Speaker(i int) string { return f.speakers[i] }
 

@@ -36,8 +36,10 @@ var Schemes = []string{"nmnist", "mnist-saccade", "fsdd", "events", "ntidigits",
 //	nmnist:DIR                       a folder of <digit>/<NNNNN>.bin (or its Train/Test parent)
 //	mnist-saccade:train|test[?n=N&offset=K]
 //	                                 MNIST through the saccade camera, cached on disk
-//	fsdd:DIR[?speakers=a,b&index=5-49]
-//	                                 {digit}_{speaker}_{index}.wav through the cochlea
+//	fsdd:DIR[?speakers=a,b&index=5-49&warp=A&agc=B&threshold=T]
+//	                                 {digit}_{speaker}_{index}.wav through the cochlea;
+//	                                 warp, agc and threshold set CochleaConfig.Warp,
+//	                                 AGC (0 = none) and Threshold
 //	events:FILE                      the project's event file (.rrev)
 //	ntidigits:FILE?split=train|test  N-TIDIGITS HDF5 (build tag hdf5)
 //	shd:FILE                         SHD HDF5 (build tag hdf5)
@@ -90,8 +92,26 @@ func Open(spec string, opt Options) (Dataset, error) {
 		}
 		return OpenMNISTSaccade(arg, off, n, opt)
 	case "fsdd":
-		if err := allow("speakers", "index"); err != nil {
+		if err := allow("speakers", "index", "warp", "agc", "threshold"); err != nil {
 			return nil, err
+		}
+		for _, o := range []struct {
+			key      string
+			dst      *float64
+			min, max float64
+		}{{"warp", &opt.Cochlea.Warp, 0.5, 2}, {"agc", &opt.Cochlea.AGC, 0, 1}, {"threshold", &opt.Cochlea.Threshold, 1e-6, 10}} {
+			v := q.Get(o.key)
+			if v == "" {
+				continue
+			}
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil || !(x >= o.min && x <= o.max) {
+				return nil, fmt.Errorf("dataset spec %q: %s=%q: want a number in [%g, %g]", spec, o.key, v, o.min, o.max)
+			}
+			if x == 0 {
+				x = -1 // agc=0: none (a zero field means the default)
+			}
+			*o.dst = x
 		}
 		var speakers []string
 		if v := q.Get("speakers"); v != "" {

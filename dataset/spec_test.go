@@ -23,6 +23,9 @@ func TestOpenBadSpecs(t *testing.T) {
 		{"mnist-saccade:train?m=3", `unknown option "m"`},
 		{"fsdd:" + empty, "no {digit}_{speaker}_{index}.wav"},
 		{"fsdd:" + empty + "?index=4-2", "bad range"},
+		{"fsdd:" + empty + "?warp=3", "warp="},
+		{"fsdd:" + empty + "?agc=half", "agc="},
+		{"fsdd:" + empty + "?threshold=0", "threshold="},
 		{"ntidigits:x.h5?split=dev", `split "dev"`},
 		{"events:" + filepath.Join(empty, "none.rrev"), "none.rrev"},
 	} {
@@ -58,6 +61,27 @@ func TestFSDDSpec(t *testing.T) {
 	}
 	if _, err := Open("fsdd:"+dir+"?speakers=nobody", Options{}); err == nil || !strings.Contains(err.Error(), `"nobody"`) {
 		t.Errorf("unknown speaker: err = %v", err)
+	}
+	// Cochlea options: agc=0 is no gain control, and with the old threshold
+	// the cochlea of the first releases (961 events on 3_theo_7.wav).
+	d, err = Open("fsdd:"+dir+"?speakers=theo&index=7&agc=0&threshold=0.04", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := d.Sample(3); err != nil || len(s.Events) != 961 {
+		t.Errorf("agc=0&threshold=0.04: %d events, %v; want 961", len(s.Events), err)
+	}
+	counts := map[string]int{}
+	for _, q := range []string{"", "&warp=0.9", "&warp=1.1"} {
+		d, err := Open("fsdd:"+dir+"?speakers=theo&index=7"+q, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := d.Sample(3)
+		counts[q] = len(s.Events)
+	}
+	if counts[""] == counts["&warp=0.9"] || counts[""] == counts["&warp=1.1"] {
+		t.Errorf("warp changes nothing: %v events", counts)
 	}
 }
 

@@ -56,7 +56,7 @@ type AssocConfig struct {
 	Activation       Activation `json:"activation"`        // after the projection; Identity (zero) means GELU
 	Temperature      float64    `json:"temperature"`       // initial τ; 0 = 1.0
 	LearnTemperature bool       `json:"learn_temperature"` // train log(1/τ) as CLIP does
-	Loss             string     `json:"loss"`              // "infonce" (default: CLIPLoss, identity targets) or "soft" (CLIPSoftLoss)
+	Loss             string     `json:"loss"`              // "infonce" (default: CLIPLoss, identity targets), "soft" (CLIPSoftLoss) or "class" (CLIPClassLoss, same-class pairs are positives; beyond the paper)
 	LR               float64    `json:"lr"`                // Adam; 0 = 1e-3
 	Batch            int        `json:"batch"`             // pairs per step; 0 = 8
 	Epochs           int        `json:"epochs"`            // 0 = 100
@@ -188,8 +188,8 @@ func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocCo
 		return res, fmt.Errorf("lsm: associate: sizes and epochs must be positive")
 	case cfg.ValFraction >= 1:
 		return res, fmt.Errorf("lsm: associate: validation fraction %g must be below 1", cfg.ValFraction)
-	case cfg.Loss != "infonce" && cfg.Loss != "soft":
-		return res, fmt.Errorf("lsm: associate: unknown loss %q (want infonce or soft)", cfg.Loss)
+	case cfg.Loss != "infonce" && cfg.Loss != "soft" && cfg.Loss != "class":
+		return res, fmt.Errorf("lsm: associate: unknown loss %q (want infonce, soft or class)", cfg.Loss)
 	}
 	da, err := checkModal("audio train", audioTrain)
 	if err != nil {
@@ -380,6 +380,7 @@ func (h *heads) train(train, val pairSet, cfg AssocConfig) (bestEpoch int, bestA
 	}
 	bs := min(cfg.Batch, n)
 	xa, xv := make([]float64, bs*da), make([]float64, bs*dv)
+	yb := make([]int, bs)
 	ga, gv := make([]float64, bs*pd), make([]float64, bs*pd)
 	var best [][]float64
 	bestAcc = -1
@@ -393,15 +394,20 @@ func (h *heads) train(train, val pairSet, cfg AssocConfig) (bestEpoch int, bestA
 			for i, o := range order[s : s+m] {
 				copy(xa[i*da:(i+1)*da], train.a[o*da:(o+1)*da])
 				copy(xv[i*dv:(i+1)*dv], train.v[o*dv:(o+1)*dv])
+				yb[i] = train.labels[o]
 			}
 			ZeroGrad(h.params)
 			ea := h.a.Forward(xa[:m*da], m)
 			ev := h.v.Forward(xv[:m*dv], m)
-			lossFn := CLIPLoss
-			if cfg.Loss == "soft" {
-				lossFn = CLIPSoftLoss
+			var dls float64
+			switch cfg.Loss {
+			case "soft":
+				_, dls = CLIPSoftLoss(ea, ev, m, pd, h.logScale[0], ga[:m*pd], gv[:m*pd])
+			case "class":
+				_, dls = CLIPClassLoss(ea, ev, yb[:m], m, pd, h.logScale[0], ga[:m*pd], gv[:m*pd])
+			default:
+				_, dls = CLIPLoss(ea, ev, m, pd, h.logScale[0], ga[:m*pd], gv[:m*pd])
 			}
-			_, dls := lossFn(ea, ev, m, pd, h.logScale[0], ga[:m*pd], gv[:m*pd])
 			h.gScale[0] = dls
 			h.a.Backward(ga[:m*pd], m, nil)
 			h.v.Backward(gv[:m*pd], m, nil)

@@ -25,6 +25,10 @@ type CacheKey struct {
 	Seed    uint64 `json:"seed"`
 	Framing string `json:"framing"` // framing description, e.g. fmt.Sprintf("%+v", framer)
 	Config  Config `json:"config"`
+	// Sensor names the sensor model that synthesized the events, when one
+	// did (say the cochlea's parameters), so a changed sensor never reuses
+	// stale features.
+	Sensor string `json:"sensor,omitempty"`
 }
 
 // ID is the key's file name stem: hex SHA-256 of its JSON.

@@ -172,6 +172,17 @@ func dense(x *mat.Dense) ([]float64, int, int) {
 // accuracy on a stratified validation split carved from the training data,
 // and scores the test set once. Rows of train and test are samples.
 func Classify(train *mat.Dense, trainY []int, test *mat.Dense, testY []int, cfg TrainConfig) (Result, error) {
+	return ClassifyAugmented(train, trainY, nil, test, testY, cfg)
+}
+
+// ClassifyAugmented is Classify with augmented copies of the training
+// samples (training-time data augmentation): every matrix of augment has
+// one row per row of train, row i a transformed copy of sample i with its
+// label. The validation split is carved from the original samples, and only
+// the copies of the samples left for training are trained on, so no copy of
+// a validation sample leaks into training; the validation set has no
+// copies. Result.TrainN counts the copies.
+func ClassifyAugmented(train *mat.Dense, trainY []int, augment []*mat.Dense, test *mat.Dense, testY []int, cfg TrainConfig) (Result, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return Result{}, err
@@ -198,6 +209,14 @@ func Classify(train *mat.Dense, trainY []int, test *mat.Dense, testY []int, cfg 
 	trIdx, valIdx := StratifiedSplit(trainY, cfg.ValFraction, cfg.Seed)
 	xt, yt := gather(xtr, d, trainY, trIdx)
 	xv, yv := gather(xtr, d, trainY, valIdx)
+	for k, a := range augment {
+		xa, na, da := dense(a)
+		if na != ntr || da != d {
+			return Result{}, fmt.Errorf("lsm: classify: augmented copy %d is %d×%d, training set %d×%d", k+1, na, da, ntr, d)
+		}
+		xk, yk := gather(xa, d, trainY, trIdx)
+		xt, yt = append(xt, xk...), append(yt, yk...)
+	}
 	clf, res, err := train1(xt, yt, xv, yv, d, k, cfg)
 	if err != nil {
 		return Result{}, err

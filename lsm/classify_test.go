@@ -202,6 +202,10 @@ func TestAssociate(t *testing.T) {
 	if err != nil || soft.CLIP.SeenA2I < 0.5 { // it learns (7-way chance 0.14)
 		t.Errorf("soft-target loss: %+v, %v", soft.CLIP, err)
 	}
+	cls, err := Associate(atr, vtr, ate, vte, AssocConfig{Epochs: 15, ProtoEpochs: 1, Seed: 3, ProjDim: 8, ProtoDim: 8, Loss: "class"})
+	if err != nil || cls.CLIP.SeenA2I < 0.6 {
+		t.Errorf("class-aware loss: %+v, %v", cls.CLIP, err)
+	}
 	calls := map[string]int{}
 	cfgP := AssocConfig{Epochs: 3, ProtoEpochs: 4, Seed: 3, ProjDim: 8, ProtoDim: 8,
 		Progress: func(model string, ep, epochs int, val float64) { calls[model]++ }}
@@ -256,5 +260,40 @@ func TestCrossValidate(t *testing.T) {
 	}
 	if _, err := CrossValidate(x, y, 1, TrainConfig{}); err == nil {
 		t.Error("one fold accepted")
+	}
+}
+
+// Augmented copies train, never validate: on noise features a linear probe
+// could memorise a validation sample from its copy, so a leak would show
+// as validation accuracy far above chance.
+func TestClassifyAugmentedNoLeak(t *testing.T) {
+	const n, d, k = 60, 80, 3
+	s := rng.NewStream(11, "noise")
+	x := mat.NewDense(n, d, nil)
+	y := make([]int, n)
+	for i := range n {
+		y[i] = i % k
+		for j := range d {
+			x.Set(i, j, s.Norm(uint64(i*d+j)))
+		}
+	}
+	cfg := TrainConfig{LR: 1e-2, Epochs: 200, Batch: 20, ValFraction: 0.25, Seed: 2, Classes: k}
+	res, err := ClassifyAugmented(x, y, []*mat.Dense{x, x}, x, y, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ValN != 15 || res.TrainN != 3*45 {
+		t.Errorf("train %d (+%d validation), want 135 (+15)", res.TrainN, res.ValN)
+	}
+	if res.ValAccuracy > 0.75 {
+		t.Errorf("validation accuracy %.2f on noise: copies of validation samples leaked into training", res.ValAccuracy)
+	}
+	// The test set is the training set: memorised (the copies of the
+	// training part are its own rows), far above chance.
+	if res.Accuracy < 0.7 {
+		t.Errorf("training-set accuracy %.2f: the copies were not trained on", res.Accuracy)
+	}
+	if _, err := ClassifyAugmented(x, y, []*mat.Dense{mat.NewDense(n, d-1, nil)}, x, y, cfg); err == nil {
+		t.Error("a copy of the wrong shape was accepted")
 	}
 }

@@ -13,6 +13,17 @@ import (
 // da and dv (n × d, overwritten) unless nil, and returns the loss and its
 // derivative with respect to logScale.
 func CLIPLoss(a, v []float64, n, d int, logScale float64, da, dv []float64) (loss, dLogScale float64) {
+	return CLIPClassLoss(a, v, nil, n, d, logScale, da, dv)
+}
+
+// CLIPClassLoss is CLIPLoss with class-aware targets (beyond the paper, in
+// the manner of supervised contrastive learning, Khosla et al. 2020): with
+// labels, every cross-modal pair of the same class in the batch is a
+// positive, so the target of row i is uniform over the columns j with
+// labels[j] = labels[i] (and of column j over such rows) instead of the
+// identity. Same-class samples are then not pushed apart as negatives.
+// labels nil (or all distinct) gives CLIPLoss exactly.
+func CLIPClassLoss(a, v []float64, labels []int, n, d int, logScale float64, da, dv []float64) (loss, dLogScale float64) {
 	s := math.Exp(logScale)
 	logits := make([]float64, n*n)
 	for i := range n {
@@ -21,17 +32,30 @@ func CLIPLoss(a, v []float64, n, d int, logScale float64, da, dv []float64) (los
 			logits[i*n+j] = s * floats.Dot(ai, v[j*d:(j+1)*d])
 		}
 	}
+	// target[i][j] = [y_i = y_j] / #{k: y_k = y_i}: symmetric, so the
+	// column targets are the same numbers.
+	same := func(i, j int) bool { return i == j || (labels != nil && labels[i] == labels[j]) }
+	count := make([]float64, n)
+	for i := range n {
+		for j := range n {
+			if same(i, j) {
+				count[i]++
+			}
+		}
+	}
 	g := make([]float64, n*n) // dLoss/dlogits
 	inv := 0.5 / float64(n)
 	// rows: audio i searches its image
 	for i := range n {
 		row := logits[i*n : (i+1)*n]
 		lse := logSumExp(row)
-		loss += (lse - row[i]) * inv
 		for j, z := range row {
 			g[i*n+j] += math.Exp(z-lse) * inv
+			if same(i, j) {
+				loss += (lse - z) / count[i] * inv
+				g[i*n+j] -= inv / count[i]
+			}
 		}
-		g[i*n+i] -= inv
 	}
 	// columns: image j searches its audio
 	col := make([]float64, n)
@@ -40,11 +64,13 @@ func CLIPLoss(a, v []float64, n, d int, logScale float64, da, dv []float64) (los
 			col[i] = logits[i*n+j]
 		}
 		lse := logSumExp(col)
-		loss += (lse - col[j]) * inv
 		for i, z := range col {
 			g[i*n+j] += math.Exp(z-lse) * inv
+			if same(i, j) {
+				loss += (lse - z) / count[j] * inv
+				g[i*n+j] -= inv / count[j]
+			}
 		}
-		g[j*n+j] -= inv
 	}
 	for k, gk := range g {
 		dLogScale += gk * logits[k]

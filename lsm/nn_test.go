@@ -80,6 +80,54 @@ func TestCLIPLossGradients(t *testing.T) {
 	}
 }
 
+func TestCLIPClassLossGradients(t *testing.T) {
+	const n, d = 6, 3
+	a, v := randVec("ca", n*d), randVec("cv", n*d)
+	labels := []int{2, 0, 2, 1, 0, 2}
+	ls := []float64{0.1}
+	loss := func() float64 { l, _ := CLIPClassLoss(a, v, labels, n, d, ls[0], nil, nil); return l }
+	da, dv := make([]float64, n*d), make([]float64, n*d)
+	_, dls := CLIPClassLoss(a, v, labels, n, d, ls[0], da, dv)
+	checkGrad(t, "da", a, da, loss)
+	checkGrad(t, "dv", v, dv, loss)
+	checkGrad(t, "logScale", ls, []float64{dls}, loss)
+	// Distinct labels are the identity targets of CLIPLoss, bit for bit.
+	l0, g0 := CLIPLoss(a, v, n, d, ls[0], nil, nil)
+	l1, g1 := CLIPClassLoss(a, v, []int{5, 4, 3, 2, 1, 0}, n, d, ls[0], nil, nil)
+	if l0 != l1 || g0 != g1 {
+		t.Errorf("distinct labels: %g, %g; CLIPLoss %g, %g", l1, g1, l0, g0)
+	}
+	// InfoNCE pushes a same-class image away from audio 0 (a false
+	// negative); the class-aware loss pulls it closer. With orthonormal
+	// images, a gradient step moves a₀·v₂ by −da₀[2].
+	lab := []int{1, 0, 1, 2, 0, 1} // pairs 0, 2 and 5 share class 1
+	small, ortho := make([]float64, n*n), make([]float64, n*n)
+	for i := range n {
+		ortho[i*n+i] = 1
+		for j := range n {
+			small[i*n+j] = 0.01 * a[(i*n+j)%len(a)]
+		}
+	}
+	ga, gv := make([]float64, n*n), make([]float64, n*n)
+	CLIPLoss(small, ortho, n, n, 0, ga, gv)
+	if ga[2] <= 0 {
+		t.Errorf("InfoNCE pulls a₀ toward v₂ (∂/∂(a₀·v₂) = %g); want a push", ga[2])
+	}
+	CLIPClassLoss(small, ortho, lab, n, n, 0, ga, gv)
+	if ga[2] >= 0 {
+		t.Errorf("class-aware loss pushes a₀ away from v₂ (∂/∂(a₀·v₂) = %g); want a pull", ga[2])
+	}
+	// Known answer: two classes of two, embeddings one-hot per class
+	// (e₀, e₀, e₁, e₁) in both modalities, scale 1: each row's logits are
+	// (1, 1, 0, 0) with targets (½, ½, 0, 0), so every CE is
+	// log(2e + 2) − 1 and so is the loss.
+	e := []float64{1, 0, 1, 0, 0, 1, 0, 1}
+	l, _ := CLIPClassLoss(e, e, []int{7, 7, 3, 3}, 4, 2, 0, nil, nil)
+	if want := math.Log(2*math.E+2) - 1; math.Abs(l-want) > 1e-12 {
+		t.Errorf("two-class loss %g, want %g", l, want)
+	}
+}
+
 func TestProtoLossGradients(t *testing.T) {
 	const d, k = 3, 3
 	ql := []int{0, 1, 2, 1}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rramtwin/rramtwin/bench"
@@ -64,16 +65,26 @@ func runAssociate(ctx context.Context, e *env, args []string) error {
 	x.register(fs, "backend", "gauss", backendHelp)
 	var af assocFlags
 	af.register(fs, "")
+	loss := fs.String("loss", "infonce", "contrastive loss: infonce (the paper's), soft, or class (same-class pairs are positives; beyond the paper)")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	if !slices.Contains([]string{"infonce", "soft", "class"}, *loss) {
+		return usageError{fmt.Sprintf("associate: -loss %q: want infonce, soft or class", *loss)}
 	}
 	data, seen, unseen, err := af.open("associate", e, c, &x)
 	if err != nil {
 		return err
 	}
 	cfg := bench.AssociateConfig{VisionTrain: data[0], AudioTrain: data[1], VisionTest: data[2], AudioTest: data[3],
-		Specs: af.specs, Seen: seen, Unseen: unseen, Seed: c.seed, Epochs: x.epochs, Progress: progressFunc(e, c)}
-	b, closeFn, err := openExperimentBackend(ctx, e, x.backend, x.preset, c.seed)
+		Specs: af.specs, Seen: seen, Unseen: unseen, Seed: c.seed, Epochs: x.epochs, Loss: *loss, Progress: progressFunc(e, c)}
+	// One reservoir per macro: a model or virtual board gets 2 macros.
+	preset, cleanup, err := presetWithMacros(x.backend, x.preset, 2)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	b, closeFn, err := openExperimentBackend(ctx, e, x.backend, preset, c.seed)
 	if err != nil {
 		return err
 	}
@@ -89,7 +100,7 @@ func runAssociate(ctx context.Context, e *env, args []string) error {
 	if c.json {
 		return printJSON(e.stdout, rep)
 	}
-	fmt.Fprintf(e.stdout, "association on %s (seed %d), %d training pairs\n", rep.Backend, rep.Seed, rep.TrainPairs)
+	fmt.Fprintf(e.stdout, "association on %s (seed %d, %s loss), %d training pairs\n", rep.Backend, rep.Seed, rep.Loss, rep.TrainPairs)
 	fmt.Fprintf(e.stdout, "                      seen %v   unseen %v\n", rep.Seen, rep.Unseen)
 	fmt.Fprintf(e.stdout, "audio searches image  %6.2f %%   %6.2f %%\n", 100*rep.SeenAccuracy, 100*rep.UnseenAccuracy)
 	fmt.Fprintf(e.stdout, "image searches audio  %6.2f %%   %6.2f %%\n", 100*rep.SeenI2A, 100*rep.UnseenI2A)

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/rramtwin/rramtwin/bench"
 	"github.com/rramtwin/rramtwin/dataset"
@@ -117,6 +119,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	train := fs.String("train", "", "training data spec, e.g. 'mnist-saccade:train?n=2000'")
 	test := fs.String("test", "", "test data spec, e.g. 'mnist-saccade:test?n=500'")
 	bins := fs.Int("bins", 1, "readout features: spike counts in this many equal time bins (1: the paper's whole-window counts)")
+	vtlp := fs.String("vtlp", "auto", "training-time vocal-tract-length perturbation: cochlea warps, e.g. 0.9,1.1; none; auto = 0.9,1.1 for -task audio on fsdd audio, else none")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -134,6 +137,18 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("-train: %w", err)
 	}
+	augSpecs, err := vtlpSpecs(*vtlp, *task, *train)
+	if err != nil {
+		return usageError{"classify: -vtlp: " + err.Error()}
+	}
+	var aug []dataset.Dataset
+	for _, spec := range augSpecs {
+		d, err := openData(e, c, &x, spec)
+		if err != nil {
+			return fmt.Errorf("-vtlp: %w", err)
+		}
+		aug = append(aug, d)
+	}
 	testDS, err := openData(e, c, &x, *test)
 	if err != nil {
 		return fmt.Errorf("-test: %w", err)
@@ -147,7 +162,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := bench.Classify(ctx, bench.ClassifyConfig{Task: t, TrainSpec: *train, TestSpec: *test, Train: trainDS, Test: testDS,
+	rep, err := bench.Classify(ctx, bench.ClassifyConfig{Task: t, TrainSpec: *train, TestSpec: *test, Train: trainDS, Test: testDS, Augment: aug, AugmentSpecs: augSpecs,
 		Backend: b, Seed: c.seed, CacheDir: cache, Epochs: x.epochs, LR: x.lr, Progress: progressFunc(e, c)})
 	if err != nil {
 		return err
@@ -159,10 +174,37 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// vtlpSpecs returns the specs of the warped copies of the training data
+// that -vtlp asks for.
+func vtlpSpecs(arg, task, train string) ([]string, error) {
+	switch arg {
+	case "none":
+		return nil, nil
+	case "auto":
+		if task != "audio" || !strings.HasPrefix(train, "fsdd:") {
+			return nil, nil
+		}
+		return bench.VTLPSpecs(train, bench.VTLP)
+	}
+	var warps []float64
+	for _, f := range strings.Split(arg, ",") {
+		w, err := strconv.ParseFloat(f, 64)
+		if err != nil || !(w >= 0.5 && w <= 2) {
+			return nil, fmt.Errorf("warp %q: want numbers in [0.5, 2], none or auto", f)
+		}
+		warps = append(warps, w)
+	}
+	return bench.VTLPSpecs(train, warps)
+}
+
 func printClassify(w io.Writer, r bench.ClassifyReport) {
 	fmt.Fprintf(w, "%s on %s (%d neurons, seed %d): accuracy %.2f %% on %d test samples (validation %.2f %%, epoch %d)\n",
 		r.Task, r.Backend, r.Neurons, r.Seed, 100*r.Accuracy, r.TestN, 100*r.ValAccuracy, r.BestEpoch)
-	fmt.Fprintf(w, "trained on %d (+%d validation); %.0f spikes/sample; encode %.0f samples/s", r.TrainN, r.ValN, r.SpikesPerSample, r.EncodeSamplesPerS)
+	fmt.Fprintf(w, "trained on %d (+%d validation)", r.TrainN, r.ValN)
+	if len(r.Augment) > 0 {
+		fmt.Fprintf(w, " with %d augmented copies", len(r.Augment))
+	}
+	fmt.Fprintf(w, "; %.0f spikes/sample; encode %.0f samples/s", r.SpikesPerSample, r.EncodeSamplesPerS)
 	if r.EnergyJPerSample > 0 {
 		fmt.Fprintf(w, "; %.3g J/inference on the chip", r.EnergyJPerSample)
 	}

@@ -2,13 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
+	"errors"
 	"runtime"
 	"strings"
 	"testing"
-
-	"github.com/rramtwin/rramtwin/macro"
 )
 
 // TestDemoQuick runs the main job end to end (the virtual board over a real
@@ -91,30 +88,57 @@ func TestClassifyIsDeterministic(t *testing.T) {
 	}
 }
 
+// TestClassifyVTLP: -task audio on FSDD trains on VTLP-warped copies by
+// default (-vtlp auto), on none with -vtlp none, and -vtlp on recorded
+// events is a usage error.
+func TestClassifyVTLP(t *testing.T) {
+	if !haveData(t, realFSDD) {
+		t.Skipf("%s is missing (it is there in CI)", realFSDD)
+	}
+	t.Setenv("RRAMTWIN_CACHE", t.TempDir())
+	train := "fsdd:" + realFSDD + "?speakers=george&index=0-3"
+	var reps [3]struct {
+		Augment []string `json:"augment"`
+		TrainN  int      `json:"train_n"`
+	}
+	for i, v := range []string{"auto", "none", "0.95"} {
+		out, _, err := runCLI(t, "classify", "-task", "audio", "-train", train, "-test", "fsdd:"+realFSDD+"?speakers=theo&index=0",
+			"-epochs", "2", "-vtlp", v, "-json")
+		if err != nil {
+			t.Fatalf("-vtlp %s: %v", v, err)
+		}
+		if err := json.Unmarshal([]byte(out), &reps[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(reps[0].Augment) != 2 || !strings.HasSuffix(reps[0].Augment[0], "&warp=0.9") || reps[0].TrainN != 3*reps[1].TrainN ||
+		len(reps[1].Augment) != 0 || len(reps[2].Augment) != 1 || reps[2].TrainN != 2*reps[1].TrainN {
+		t.Errorf("auto %+v, none %+v, 0.95 %+v", reps[0], reps[1], reps[2])
+	}
+	_, _, err := runCLI(t, "classify", "-task", "nmnist", "-train", "mnist-saccade:train?n=10", "-test", "mnist-saccade:test?n=10", "-vtlp", "0.9")
+	var u usageError
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), "-vtlp") {
+		t.Errorf("-vtlp on camera data: %v, want a usage error naming -vtlp", err)
+	}
+}
+
 // TestAssociateCLI runs a small association end to end on the software
-// model and on a two-macro model chip, and checks the report's fields.
+// model and on the model chip (the shipped one-macro preset: associate
+// gives it the two macros it needs), and checks the report's fields.
 func TestAssociateCLI(t *testing.T) {
 	if !haveData(t, realFSDD) {
 		t.Skipf("%s is missing (it is there in CI)", realFSDD)
 	}
 	t.Setenv("RRAMTWIN_CACHE", t.TempDir())
-	preset := filepath.Join(t.TempDir(), "two.json")
-	p, err := macro.LookupPreset("lin2025-40nm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Macros = 2
-	if err := os.WriteFile(preset, p.MarshalIndent(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, backend := range []string{"gauss", "model"} {
+	for _, run := range []struct{ backend, loss string }{{"gauss", "infonce"}, {"model", "class"}} {
 		out, _, err := runCLI(t, "associate", "-vision-train", "mnist-saccade:train?n=300", "-vision-test", "mnist-saccade:test?n=150",
 			"-audio-train", "fsdd:"+realFSDD+"?speakers=george,jackson&index=5-14", "-audio-test", "fsdd:"+realFSDD+"?speakers=lucas&index=0-9",
-			"-backend", backend, "-preset", preset, "-epochs", "3", "-json")
+			"-backend", run.backend, "-preset", "lin2025-40nm", "-loss", run.loss, "-epochs", "3", "-json")
 		if err != nil {
-			t.Fatalf("%s: %v", backend, err)
+			t.Fatalf("%s: %v", run.backend, err)
 		}
 		var rep struct {
+			Loss            string   `json:"loss"`
 			Seen            *float64 `json:"seen_accuracy"`
 			Unseen2         *float64 `json:"unseen_accuracy"`
 			I2A             *float64 `json:"seen_i2a_accuracy"`
@@ -125,11 +149,16 @@ func TestAssociateCLI(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatal(err)
 		}
-		if rep.Seen == nil || rep.Unseen2 == nil || rep.I2A == nil || rep.TrainPairs == 0 || rep.UnseenTestPairs == 0 {
-			t.Errorf("%s: report incomplete:\n%s", backend, out)
+		if rep.Seen == nil || rep.Unseen2 == nil || rep.I2A == nil || rep.TrainPairs == 0 || rep.UnseenTestPairs == 0 || rep.Loss != run.loss {
+			t.Errorf("%s: report incomplete:\n%s", run.backend, out)
 		}
-		if (backend == "model") != (rep.Energy > 0) {
-			t.Errorf("%s: energy per pair %g", backend, rep.Energy)
+		if (run.backend == "model") != (rep.Energy > 0) {
+			t.Errorf("%s: energy per pair %g", run.backend, rep.Energy)
 		}
+	}
+	_, _, err := runCLI(t, "associate", "-vision-train", "x", "-audio-train", "x", "-vision-test", "x", "-audio-test", "x", "-loss", "triplet")
+	var u usageError
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), "-loss") {
+		t.Errorf("-loss triplet: %v, want a usage error naming -loss", err)
 	}
 }

@@ -128,7 +128,7 @@ func presetWithMacros(hw, preset string, macros int) (string, func(), error) {
 	}
 	p.Macros = macros
 	if err := p.Validate(); err != nil {
-		return "", nil, usageError{fmt.Sprintf("paper: -macros %d: %v", macros, err)}
+		return "", nil, usageError{fmt.Sprintf("-macros %d: %v", macros, err)}
 	}
 	dir, err := os.MkdirTemp("", "rramtwin-preset-")
 	if err != nil {
@@ -151,14 +151,17 @@ func printPaper(w io.Writer, r bench.PaperReport) {
 		chip = "none: " + r.ChipAbsent
 	}
 	fmt.Fprintf(w, "reproduction of Lin et al. 2025 (seed %d, %s)\nsoftware: %s   chip: %s\n\n", r.Seed, r.Date, r.Software, chip)
-	fmt.Fprintf(w, "%-26s %13s %13s %13s %13s  %s\n", "task", "pub. software", "pub. chip", "our software", "our chip", "data")
+	fmt.Fprintf(w, "%-36s %13s %13s %13s %13s  %s\n", "task", "pub. software", "pub. chip", "our software", "our chip", "data")
 	for i, row := range r.Rows {
-		fmt.Fprintf(w, "%-26s %12.2f%% %12.2f%% %13s %13s  [%d]\n", row.Task, row.Published.Software, row.Published.Chip,
+		fmt.Fprintf(w, "%-36s %12.2f%% %12.2f%% %13s %13s  [%d]\n", row.Task, row.Published.Software, row.Published.Chip,
 			cellText(row.Software), cellText(row.Chip), i+1)
 	}
 	fmt.Fprintln(w)
 	for i, row := range r.Rows {
 		fmt.Fprintf(w, "[%d] ours: %s; published: %s\n", i+1, row.Data, row.Published.Data)
+		if row.Beyond != "" {
+			fmt.Fprintf(w, "    beyond the paper: %s\n", row.Beyond)
+		}
 		if row.Chip.EnergyNJ > 0 {
 			fmt.Fprintf(w, "    chip energy %.1f nJ per inference\n", row.Chip.EnergyNJ)
 		}

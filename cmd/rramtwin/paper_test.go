@@ -71,8 +71,11 @@ func TestPaperTinyJSON(t *testing.T) {
 		{"N-MNIST (camera)", bench.PublishedNMNIST, ""},
 		{"N-MNIST real (5-fold CV)", bench.PublishedNMNIST, realNMNIST},
 		{"audio (cochlea)", bench.PublishedTIDIGITS, realFSDD},
+		{"audio + VTLP", bench.PublishedTIDIGITS, realFSDD},
 		{"association, seen 1–7", bench.PublishedSeen, realFSDD},
 		{"association, unseen 8–9", bench.PublishedUnseen, realFSDD},
+		{"association, seen 1–7, class loss", bench.PublishedSeen, realFSDD},
+		{"association, unseen 8–9, class loss", bench.PublishedUnseen, realFSDD},
 	}
 	if len(r.Rows) != len(want) {
 		t.Fatalf("%d rows, want %d", len(r.Rows), len(want))

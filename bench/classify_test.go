@@ -1,0 +1,108 @@
+package bench
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rramtwin/rramtwin/dataset"
+)
+
+func TestVTLPSpecs(t *testing.T) {
+	for _, c := range []struct {
+		spec string
+		want []string
+	}{
+		{"fsdd:/d", []string{"fsdd:/d?warp=0.9", "fsdd:/d?warp=1.1"}},
+		{"fsdd:/d?speakers=a,b&index=5-49", []string{"fsdd:/d?speakers=a,b&index=5-49&warp=0.9", "fsdd:/d?speakers=a,b&index=5-49&warp=1.1"}},
+	} {
+		got, err := VTLPSpecs(c.spec, VTLP)
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("VTLPSpecs(%q) = %q, %v; want %q", c.spec, got, err, c.want)
+		}
+	}
+	for _, spec := range []string{"nmnist:/d", "events:x.rrev", "fsdd:/d?warp=1.2", "fsdd:/d?index=1&warp=1.2"} {
+		if _, err := VTLPSpecs(spec, VTLP); err == nil {
+			t.Errorf("VTLPSpecs(%q) accepted", spec)
+		}
+	}
+}
+
+// Warped copies are encoded and trained on: more training samples, the
+// same validation and test sets; a copy whose labels differ is refused.
+func TestClassifyVTLP(t *testing.T) {
+	if _, err := os.Stat(fsddDir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI: %s is missing", fsddDir)
+		}
+		t.Skipf("no FSDD at %s", fsddDir)
+	}
+	open := func(spec string) dataset.Dataset {
+		d, err := dataset.Open(spec, dataset.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	trs, tes := "fsdd:"+fsddDir+"?speakers=george&index=0-3", "fsdd:"+fsddDir+"?speakers=theo&index=0-1"
+	specs, err := VTLPSpecs(trs, VTLP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := ClassifyConfig{Task: Tasks["audio"], TrainSpec: trs, TestSpec: tes, Train: open(trs), Test: open(tes),
+		Backend: Backend{Name: "gauss"}, Seed: 1, Epochs: 5}
+	plain, err := Classify(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Augment, cfg.AugmentSpecs = []dataset.Dataset{open(specs[0]), open(specs[1])}, specs
+	aug, err := Classify(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aug.TrainN != 3*plain.TrainN || aug.ValN != plain.ValN || aug.TestN != 20 || !slices.Equal(aug.Augment, specs) {
+		t.Errorf("train %d (+%d validation), test %d, augment %q; without copies train %d (+%d)", aug.TrainN, aug.ValN, aug.TestN, aug.Augment, plain.TrainN, plain.ValN)
+	}
+	cfg.Augment = []dataset.Dataset{open(tes), open(specs[1])}
+	if _, err := Classify(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "labels") {
+		t.Errorf("copy with other labels: %v", err)
+	}
+}
+
+// Features of FSDD follow the cochlea: the same spec heard through another
+// cochlea is a cache miss, not stale features.
+func TestEncodeCacheFollowsCochlea(t *testing.T) {
+	if _, err := os.Stat(fsddDir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI: %s is missing", fsddDir)
+		}
+		t.Skipf("no FSDD at %s", fsddDir)
+	}
+	spec := "fsdd:" + fsddDir + "?speakers=george&index=0"
+	cache := t.TempDir()
+	task := Tasks["audio"]
+	enc, err := task.Encoder(context.Background(), Backend{Name: "gauss"}, 1, Placement{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var counts [3][]int32
+	for i, c := range []dataset.CochleaConfig{{}, {Threshold: 0.05}, {}} {
+		ds, err := dataset.Open(spec, dataset.Options{Cochlea: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, st, err := Encode(context.Background(), task, Backend{Name: "gauss"}, enc, ds, EncodeOptions{Spec: spec, CacheDir: cache, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Cached != (i == 2) {
+			t.Errorf("cochlea %d: cached %v", i, st.Cached)
+		}
+		counts[i] = f.Counts
+	}
+	if slices.Equal(counts[0], counts[1]) || !slices.Equal(counts[0], counts[2]) {
+		t.Error("features do not follow the cochlea")
+	}
+}
