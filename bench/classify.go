@@ -33,11 +33,14 @@ type ClassifyConfig struct {
 	// trained on (lsm.ClassifyAugmented).
 	Augment      []dataset.Dataset
 	AugmentSpecs []string
-	Seed         uint64
-	CacheDir     string                              // feature cache root ("" = none)
-	Epochs       int                                 // readout epochs; 0 = the task's
-	LR           float64                             // readout learning rate; 0 = the task's
-	Progress     func(stage string, done, total int) // nil = quiet
+	// LogFeatures trains the readout on ln(1 + count) (lsm.TrainConfig.Log;
+	// beyond the paper).
+	LogFeatures bool
+	Seed        uint64
+	CacheDir    string                              // feature cache root ("" = none)
+	Epochs      int                                 // readout epochs; 0 = the task's
+	LR          float64                             // readout learning rate; 0 = the task's
+	Progress    func(stage string, done, total int) // nil = quiet
 }
 
 // ClassifyReport is what a classification run reports.
@@ -51,7 +54,8 @@ type ClassifyReport struct {
 	Train             string        `json:"train"`
 	Test              string        `json:"test"`
 	Augment           []string      `json:"augment,omitempty"` // specs of the augmented copies of the training data
-	TrainN            int           `json:"train_n"`           // training samples, copies included
+	LogFeatures       bool          `json:"log_features,omitempty"`
+	TrainN            int           `json:"train_n"` // training samples, copies included
 	ValN              int           `json:"val_n"`
 	TestN             int           `json:"test_n"`
 	Accuracy          float64       `json:"accuracy"`
@@ -115,6 +119,7 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	}
 	cfg := t.Probe
 	cfg.Seed = c.Seed
+	cfg.Log = cfg.Log || c.LogFeatures
 	if c.Epochs > 0 {
 		cfg.Epochs = c.Epochs
 	}
@@ -131,7 +136,7 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	}
 	rep := ClassifyReport{
 		Task: t.Name, Backend: c.Backend.Name, Preset: c.Backend.Preset, Neurons: t.Config.Neurons, Seed: c.Seed,
-		Train: c.TrainSpec, Test: c.TestSpec, Augment: c.AugmentSpecs, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
+		Train: c.TrainSpec, Test: c.TestSpec, Augment: c.AugmentSpecs, LogFeatures: cfg.Log, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
 		Accuracy: res.Accuracy, PerClass: res.PerClass, Confusion: res.Confusion,
 		ValAccuracy: res.ValAccuracy, BestEpoch: res.BestEpoch,
 		SpikesPerSample:   (str.SpikesPerSample*float64(str.Samples) + ste.SpikesPerSample*float64(ste.Samples)) / float64(max(str.Samples+ste.Samples, 1)),

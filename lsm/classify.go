@@ -24,6 +24,7 @@ type TrainConfig struct {
 	Patience    int        `json:"patience"`          // stop after this many epochs without a better validation accuracy; 0 = never stop early
 	Seed        uint64     `json:"seed"`              // initialisation, split and shuffling
 	Raw         bool       `json:"raw,omitempty"`     // skip feature standardisation
+	Log         bool       `json:"log,omitempty"`     // features x → ln(1 + x) first (spike counts are heavy-tailed; beyond the paper)
 	Classes     int        `json:"classes,omitempty"` // number of classes; 0 = 1 + the largest label seen
 
 	// Progress, when set, is called after every epoch with the epoch's mean
@@ -95,9 +96,10 @@ func (c TrainConfig) validate() error {
 	return nil
 }
 
-// Classifier is a trained readout: standardisation (fitted on training data)
-// then the network.
+// Classifier is a trained readout: optionally ln(1 + x) of the features,
+// standardisation (fitted on training data), then the network.
 type Classifier struct {
+	Log     bool          // features x → ln(1 + x) first
 	Std     *Standardizer // nil when trained on raw features
 	Net     *MLP
 	Classes int
@@ -110,6 +112,9 @@ func (c *Classifier) Predict(x *mat.Dense) []int {
 }
 
 func (c *Classifier) predict(x []float64, n, d int) []int {
+	if c.Log {
+		x = log1p(x)
+	}
 	if c.Std != nil {
 		x = c.Std.Apply(x, n)
 	}
@@ -121,6 +126,15 @@ func (c *Classifier) predict(x []float64, n, d int) []int {
 		for i := range m {
 			out[s+i] = argmax(y[i*c.Classes : (i+1)*c.Classes])
 		}
+	}
+	return out
+}
+
+// log1p returns ln(1 + x) of every value, in a new slice.
+func log1p(x []float64) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = math.Log1p(v)
 	}
 	return out
 }
@@ -246,7 +260,10 @@ func train1(xt []float64, yt []int, xv []float64, yv []int, d, k int, cfg TrainC
 		return nil, res, err
 	}
 	n := len(yt)
-	clf := &Classifier{Classes: k}
+	clf := &Classifier{Classes: k, Log: cfg.Log}
+	if cfg.Log {
+		xt = log1p(xt) // predict takes the logarithm of validation and test features
+	}
 	if !cfg.Raw {
 		clf.Std = FitStandardizer(xt, n, d)
 		xt = clf.Std.Apply(xt, n)

@@ -297,3 +297,31 @@ func TestClassifyAugmentedNoLeak(t *testing.T) {
 		t.Error("a copy of the wrong shape was accepted")
 	}
 }
+
+// Log takes ln(1 + x) of the features, in training and in Predict: on
+// features e^x − 1 it learns what the plain probe learns on x.
+func TestClassifyLog(t *testing.T) {
+	xtr, ytr := clusters("train", 2000, 4, 20, 0.6)
+	xte, yte := clusters("test", 1000, 4, 20, 0.6)
+	expm1 := func(x *mat.Dense) *mat.Dense {
+		y := mat.DenseCopyOf(x)
+		y.Apply(func(_, _ int, v float64) float64 { return math.Expm1(v) }, y)
+		return y
+	}
+	cfg := TrainConfig{LR: 1e-2, Batch: 50, Epochs: 10, Seed: 1}
+	plain, err := Classify(xtr, ytr, xte, yte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Log = true
+	res, err := Classify(expm1(xtr), ytr, expm1(xte), yte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(res.Accuracy-plain.Accuracy) > 0.005 || res.Accuracy < 0.9 {
+		t.Errorf("log of e^x − 1: accuracy %.3f, plain probe on x %.3f", res.Accuracy, plain.Accuracy)
+	}
+	if acc, _, _ := Score(yte, res.Model.Predict(expm1(xte)), 4); acc != res.Accuracy {
+		t.Errorf("Predict gives %.4f, result says %.4f", acc, res.Accuracy)
+	}
+}

@@ -38,10 +38,12 @@
 // Adam or AdamW, mini-batches) on standardised features (statistics from
 // the training part only), selects the epoch on a stratified validation
 // split carved from the training data, and scores the test set once:
-// accuracy, per-class accuracy and the confusion matrix. Associate pairs
+// accuracy, per-class accuracy and the confusion matrix; beyond the paper,
+// ClassifyAugmented adds augmented copies of the training samples (never
+// of validation samples) and TrainConfig.Log reads ln(1 + count). Associate pairs
 // audio and vision samples by index within class, trains one projection
 // per modality with the symmetric contrastive loss (fixed or learnable
-// temperature) on the seen classes, and reports top-1 retrieval by dot
+// temperature; identity, soft or class-aware targets) on the seen classes, and reports top-1 retrieval by dot
 // product in both directions on seen and unseen classes, next to a
 // prototypical-network baseline on the same features.
 //
@@ -71,6 +73,7 @@
 // # Feature cache
 //
 // Cache stores encoded features on disk keyed by (data set spec, backend,
-// device preset, seed, framing, reservoir config), written atomically;
+// device preset, seed, framing, reservoir config, and the sensor model
+// that synthesized the events when one did), written atomically;
 // EncodeCached encodes only on a miss.
 package lsm

@@ -119,6 +119,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	train := fs.String("train", "", "training data spec, e.g. 'mnist-saccade:train?n=2000'")
 	test := fs.String("test", "", "test data spec, e.g. 'mnist-saccade:test?n=500'")
 	bins := fs.Int("bins", 1, "readout features: spike counts in this many equal time bins (1: the paper's whole-window counts)")
+	logf := fs.String("log", "auto", "readout on ln(1 + spike count): on, off, or auto = on for -task audio (beyond the paper), off for nmnist")
 	vtlp := fs.String("vtlp", "auto", "training-time vocal-tract-length perturbation: cochlea warps, e.g. 0.9,1.1; none; auto = 0.9,1.1 for -task audio on fsdd audio, else none")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -136,6 +137,15 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	trainDS, err := openData(e, c, &x, *train)
 	if err != nil {
 		return fmt.Errorf("-train: %w", err)
+	}
+	var logFeatures bool
+	switch *logf {
+	case "on", "off":
+		logFeatures = *logf == "on"
+	case "auto":
+		logFeatures = *task == "audio"
+	default:
+		return usageError{fmt.Sprintf("classify: -log %q: want on, off or auto", *logf)}
 	}
 	augSpecs, err := vtlpSpecs(*vtlp, *task, *train)
 	if err != nil {
@@ -162,7 +172,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := bench.Classify(ctx, bench.ClassifyConfig{Task: t, TrainSpec: *train, TestSpec: *test, Train: trainDS, Test: testDS, Augment: aug, AugmentSpecs: augSpecs,
+	rep, err := bench.Classify(ctx, bench.ClassifyConfig{Task: t, TrainSpec: *train, TestSpec: *test, Train: trainDS, Test: testDS, Augment: aug, AugmentSpecs: augSpecs, LogFeatures: logFeatures,
 		Backend: b, Seed: c.seed, CacheDir: cache, Epochs: x.epochs, LR: x.lr, Progress: progressFunc(e, c)})
 	if err != nil {
 		return err

@@ -90,7 +90,7 @@ func TestClassifyIsDeterministic(t *testing.T) {
 
 // TestClassifyVTLP: -task audio on FSDD trains on VTLP-warped copies by
 // default (-vtlp auto), on none with -vtlp none, and -vtlp on recorded
-// events is a usage error.
+// events is a usage error; -log auto takes the logarithm of audio counts.
 func TestClassifyVTLP(t *testing.T) {
 	if !haveData(t, realFSDD) {
 		t.Skipf("%s is missing (it is there in CI)", realFSDD)
@@ -100,6 +100,7 @@ func TestClassifyVTLP(t *testing.T) {
 	var reps [3]struct {
 		Augment []string `json:"augment"`
 		TrainN  int      `json:"train_n"`
+		Log     bool     `json:"log_features"`
 	}
 	for i, v := range []string{"auto", "none", "0.95"} {
 		out, _, err := runCLI(t, "classify", "-task", "audio", "-train", train, "-test", "fsdd:"+realFSDD+"?speakers=theo&index=0",
@@ -112,13 +113,16 @@ func TestClassifyVTLP(t *testing.T) {
 		}
 	}
 	if len(reps[0].Augment) != 2 || !strings.HasSuffix(reps[0].Augment[0], "&warp=0.9") || reps[0].TrainN != 3*reps[1].TrainN ||
-		len(reps[1].Augment) != 0 || len(reps[2].Augment) != 1 || reps[2].TrainN != 2*reps[1].TrainN {
+		len(reps[1].Augment) != 0 || len(reps[2].Augment) != 1 || reps[2].TrainN != 2*reps[1].TrainN || !reps[0].Log {
 		t.Errorf("auto %+v, none %+v, 0.95 %+v", reps[0], reps[1], reps[2])
 	}
 	_, _, err := runCLI(t, "classify", "-task", "nmnist", "-train", "mnist-saccade:train?n=10", "-test", "mnist-saccade:test?n=10", "-vtlp", "0.9")
 	var u usageError
 	if !errors.As(err, &u) || !strings.Contains(err.Error(), "-vtlp") {
 		t.Errorf("-vtlp on camera data: %v, want a usage error naming -vtlp", err)
+	}
+	if _, _, err := runCLI(t, "classify", "-task", "audio", "-train", train, "-test", train, "-log", "maybe"); !errors.As(err, &u) || !strings.Contains(err.Error(), "-log") {
+		t.Errorf("-log maybe: %v, want a usage error naming -log", err)
 	}
 }
 

@@ -71,7 +71,7 @@ func TestPaperTinyJSON(t *testing.T) {
 		{"N-MNIST (camera)", bench.PublishedNMNIST, ""},
 		{"N-MNIST real (5-fold CV)", bench.PublishedNMNIST, realNMNIST},
 		{"audio (cochlea)", bench.PublishedTIDIGITS, realFSDD},
-		{"audio + VTLP", bench.PublishedTIDIGITS, realFSDD},
+		{"audio + VTLP, log counts", bench.PublishedTIDIGITS, realFSDD},
 		{"association, seen 1–7", bench.PublishedSeen, realFSDD},
 		{"association, unseen 8–9", bench.PublishedUnseen, realFSDD},
 		{"association, seen 1–7, class loss", bench.PublishedSeen, realFSDD},
