@@ -130,8 +130,11 @@ func Encode(ctx context.Context, t Task, b Backend, enc lsm.Encoder, ds dataset.
 		cache = &lsm.Cache{Dir: filepath.Join(o.CacheDir, "features")}
 	}
 	key := lsm.CacheKey{Spec: o.Spec, Backend: b.Name, Preset: b.Preset, Seed: o.Seed, Framing: fmt.Sprintf("%T%+v", t.Framer, t.Framer), Config: t.Config}
-	if b.Chip != nil && b.Name != "model" {
-		key.Backend = "chip:" + b.Chip.Info().ID // a board is its own chip
+	if b.Chip != nil {
+		if b.Name != "model" {
+			key.Backend = "chip:" + b.Chip.Info().ID // a board is its own chip
+		}
+		key.Preset += "|" + b.Chip.Info().Firmware // a new model or firmware never reuses stale features
 	}
 	if s, ok := ds.(dataset.Synthesized); ok {
 		key.Sensor = s.SensorKey()

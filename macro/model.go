@@ -13,7 +13,7 @@ import (
 )
 
 // ModelVersion is the version of the software macro, reported as firmware.
-const ModelVersion = "rramtwin-model/1"
+const ModelVersion = "rramtwin-model/2" // 2: conductances on the 2⁻¹² µS grid
 
 // Model is the software macro: one crossbar.Array per macro, configured by
 // a Preset. A seed is a chip: the same seed forms the same conductances.
