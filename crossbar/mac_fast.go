@@ -195,39 +195,23 @@ func (a *Array) sumQ(ws *workspace, r Region, rows []int32) []int32 {
 }
 
 // sumBin adds the conductances of the active rows, acc_j = Σ_i G_ij (acc
-// zero on entry), and returns Σ_j acc_j. Conductances live on a grid
-// (quantG), so for regions of up to maxExactRows rows it sums integer
-// quanta, vectorised and exact: the result is the reference's row-by-row
-// float64 sum bit for bit. Taller regions add float64s row by row.
-func (a *Array) sumBin(ws *workspace, acc []float64, r Region, rows []int32) float64 {
+// zero on entry). Conductances live on a grid (quantG), so for regions of
+// up to maxExactRows rows it takes the exact integer sums of sumQ: the
+// reference's row-by-row float64 sum bit for bit. Taller regions add
+// float64s row by row.
+func (a *Array) sumBin(ws *workspace, acc []float64, r Region, rows []int32) {
 	if r.Rows() > maxExactRows {
-		var sum float64
 		for _, i := range rows {
 			g := a.g[a.rowOff(r, i):][:len(acc)]
 			for j := range acc {
 				acc[j] += float64(g[j])
 			}
 		}
-		for _, x := range acc {
-			sum += x
-		}
-		return sum
+		return
 	}
-	offs := ws.offs[:0]
-	for _, i := range rows {
-		offs = append(offs, a.rowOff(r, i))
-	}
-	ws.offs = offs
-	q := resize(ws.accq, len(acc))
-	ws.accq = q
-	clear(q)
-	addRowsQ(q, a.gq, offs)
-	var total int64
-	for j, x := range q {
+	for j, x := range a.sumQ(ws, r, rows) {
 		acc[j] = float64(x) * gQuantum
-		total += int64(x)
 	}
-	return float64(total) * gQuantum
 }
 
 // rowOff is the array index of region row i's first cell.
