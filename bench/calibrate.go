@@ -254,7 +254,8 @@ func measureReads(ctx context.Context, m macro.Macro, r macro.Region, cfg Calibr
 // measureADC runs random spike vectors through r and fits, per column, the
 // ADC codes against the current predicted from the measured conductances:
 // code ≈ gain·I/LSB + offset. The spread of gains and offsets across
-// columns is the mismatch.
+// columns (differential ADCs: across pairs, I = I_2k − I_2k+1) is the
+// mismatch.
 func measureADC(ctx context.Context, m macro.Macro, r macro.Region, cfg CalibrateConfig, info macro.Info, gbar []float64, ms *Measured) error {
 	if info.ADCBits <= 0 {
 		return nil // an ideal ADC has no mismatch to measure
@@ -263,15 +264,23 @@ func measureADC(ctx context.Context, m macro.Macro, r macro.Region, cfg Calibrat
 		return err
 	}
 	rows, cols := r.Rows(), r.Cols()
-	top := float64(int(1)<<info.ADCBits - 1)
+	sn := senseOf(info)
+	top := sn.top
 	lsb := cfg.FullScaleA / top
-	// Densities chosen so the mean column current spans 5–85 % of full scale.
+	// Densities chosen so the mean column current spans 5–85 % of full
+	// scale; differential, so that the spread of the pairs' differences
+	// (σ_d·√active rows) spans 5–85 % of a third of it.
 	perRow := info.ReadV * 30e-6
+	pairSD := info.ReadV * 1e-6 * pairSpread(gbar, rows, cols)
 	s := rng.NewStream(cfg.Seed, "bench/calibrate/adc")
 	in := macro.Inputs{N: cfg.Vectors, Bits: 1, Values: make([]uint8, cfg.Vectors*rows)}
 	for v := range cfg.Vectors {
 		frac := 0.05 + 0.8*float64(v)/float64(cfg.Vectors)
 		d := min(frac*cfg.FullScaleA/perRow/float64(rows), 1)
+		if sn.diff && pairSD > 0 {
+			k := frac * cfg.FullScaleA / (3 * pairSD)
+			d = min(k*k/float64(rows), 1)
+		}
 		for i := range rows {
 			if s.Float64(uint64(v*rows+i)) < d {
 				in.Values[v*rows+i] = 1
@@ -285,20 +294,15 @@ func measureADC(ctx context.Context, m macro.Macro, r macro.Region, cfg Calibrat
 	gains, offs := make([]float64, 0, cols), make([]float64, 0, cols)
 	var gainVar, offVar float64 // mean squared standard error of the per-column fits
 	xs, ys := make([]float64, 0, cfg.Vectors), make([]float64, 0, cfg.Vectors)
-	for j := range cols {
+	for j := 0; j+sn.step() <= cols; j += sn.step() {
 		xs, ys = xs[:0], ys[:0]
 		for v := range cfg.Vectors {
 			c := float64(out.Codes[v*cols+j])
-			if c <= 0 || c >= top {
-				continue // clipped: outside the linear range
+			if c <= sn.lo || c >= top {
+				continue // clipped (or a single-ended zero): outside the linear range
 			}
-			var sumG float64
-			for i := range rows {
-				if in.Values[v*rows+i] != 0 {
-					sumG += gbar[i*cols+j]
-				}
-			}
-			xs = append(xs, info.ReadV*sumG*1e-6/lsb)
+			g := sumG(sn, gbar, in.Values[v*rows:(v+1)*rows], cols, j)
+			xs = append(xs, info.ReadV*g*1e-6/lsb)
 			ys = append(ys, c)
 		}
 		if len(xs) < 10 {

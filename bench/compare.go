@@ -507,7 +507,9 @@ const macKeyBase = 1 << 63
 // compares the ADC codes with the nominal transfer of the ideal currents
 // predicted from g, the read-back map of r (µS, row-major). Vector v has
 // spike density chosen so that its mean predicted column current is
-// (0.02 + 0.88·v/n) of the full scale fs, spanning the ADC's range.
+// (0.02 + 0.88·v/n) of the full scale fs, spanning the ADC's range (with
+// differential ADCs, the spread of the pairs' differences is that fraction
+// of a third of fs; see pairSpread).
 func macError(ctx context.Context, m macro.Macro, r macro.Region, g []float32, fs float64, n int, seed uint64) (MACStats, error) {
 	info := m.Info()
 	rows, cols := r.Rows(), r.Cols()
@@ -523,11 +525,17 @@ func macError(ctx context.Context, m macro.Macro, r macro.Region, g []float32, f
 	if !(perRow > 0) || !(fs > 0) {
 		return MACStats{}, fmt.Errorf("no current to measure (mean cell current %g A, full scale %g A)", perRow, fs)
 	}
+	sn := senseOf(info)
+	pairSD := vs * pairSpread(g, rows, cols)
 	s := rng.NewStream(seed, "bench/compare/mac")
 	in := macro.Inputs{N: n, Bits: 1, Values: make([]uint8, n*rows), Keys: make([]uint64, n)}
 	for v := range n {
 		frac := 0.02 + 0.88*float64(v)/float64(n)
 		d := min(frac*fs/perRow/float64(rows), 1)
+		if sn.diff && pairSD > 0 {
+			k := frac * fs / (3 * pairSD)
+			d = min(k*k/float64(rows), 1)
+		}
 		for i := range rows {
 			if s.Float64(uint64(v*rows+i)) < d {
 				in.Values[v*rows+i] = 1
@@ -554,48 +562,47 @@ func macError(ctx context.Context, m macro.Macro, r macro.Region, g []float32, f
 		codes = append(codes, out.Codes[:k*cols]...)
 		cur = append(cur, out.Currents[:k*cols]...)
 	}
-	st := MACStats{Region: r, Vectors: n, Samples: n * cols, Bits: info.ADCBits}
+	outs := cols / sn.step()
+	st := MACStats{Region: r, Vectors: n, Samples: n * outs, Bits: info.ADCBits}
 	if st.Bits <= 0 {
 		st.Bits, st.NominalFS = 8, true
+		sn.top = float64(int(1)<<st.Bits - 1)
+		if sn.diff {
+			sn.lo, sn.top = -float64(int(1)<<(st.Bits-1)-1), float64(int(1)<<(st.Bits-1)-1)
+		}
 	}
-	top := float64(int(1)<<st.Bits - 1)
+	lo, top := sn.lo, sn.top
 	st.LSBA = fs / top
 	if !st.NominalFS {
 		// The dequantized current is code·LSB: take the LSB the chip uses
 		// from its largest code (a range set by calibration shows here).
 		best := int32(0)
 		for k, c := range codes {
-			if c > best {
-				best, st.LSBA = c, cur[k]/float64(c)
+			if c > best || -c > best {
+				best, st.LSBA = max(c, -c), cur[k]/float64(c)
 			}
 		}
 	}
-	transfer := func(i float64) float64 { return min(max(math.Floor(i/st.LSBA+0.5), 0), top) }
-	pred := make([]float64, n*cols)
-	meas := make([]float64, n*cols)
+	transfer := func(i float64) float64 { return min(max(math.Floor(i/st.LSBA+0.5), lo), top) }
+	pred := make([]float64, 0, n*outs)
+	meas := make([]float64, 0, n*outs)
 	var se2 float64
 	for v := range n {
 		x := in.Values[v*rows : (v+1)*rows]
-		for j := range cols {
-			var sumG float64
-			for i, on := range x {
-				if on != 0 {
-					sumG += float64(g[i*cols+j])
-				}
-			}
-			ip := vs * sumG
+		for j := 0; j+sn.step() <= cols; j += sn.step() {
+			ip := vs * sumG(sn, g, x, cols, j)
 			k := v*cols + j
-			pred[k] = transfer(ip)
+			pred = append(pred, transfer(ip))
 			if st.NominalFS {
-				meas[k] = transfer(cur[k])
+				meas = append(meas, transfer(cur[k]))
 			} else {
-				meas[k] = float64(codes[k])
+				meas = append(meas, float64(codes[k]))
 			}
 			d := (cur[k] - ip) * 1e6
 			se2 += d * d
 		}
 	}
-	st.RMSEuA = math.Sqrt(se2 / float64(n*cols))
+	st.RMSEuA = math.Sqrt(se2 / float64(len(pred)))
 	var sd, sd2, sp, sm, spp, smm, spm float64
 	var clipped int
 	for k := range pred {
@@ -609,7 +616,7 @@ func macError(ctx context.Context, m macro.Macro, r macro.Region, g []float32, f
 		spp += p * p
 		smm += q * q
 		spm += p * q
-		if p == 0 || p == top || q == 0 || q == top {
+		if p == lo || p == top || q == lo || q == top {
 			clipped++
 		}
 	}

@@ -36,6 +36,6 @@ func ExamplePerf() {
 	// MAC input=spikes/density=0.06/noise=on/adc=8 on 512×512: true
 	// encode on gauss (nmnist 256→200, T=50): true
 	// encode on model (nmnist 256→200, T=50): true
-	// ADC 40 nJ, neurons 5 nJ per inference
+	// ADC 20 nJ, neurons 5 nJ per inference
 	// link: no board in this example
 }

@@ -16,6 +16,32 @@ func (a *Array) drawADC() {
 		a.gain[j] = 1 + a.p.ADC.GainSigma*sg.Norm(uint64(j))
 		a.off[j] = a.p.ADC.OffsetSigmaLSB * so.Norm(uint64(j))
 	}
+	// A differential pair's ADC is column 2k's (the draws of 2k+1 unused),
+	// kept contiguous for the conversion kernels.
+	for k := range a.cols / 2 {
+		a.gainP[k], a.offP[k] = a.gain[2*k], a.off[2*k]
+	}
+}
+
+// differential reports whether the ADCs sense column pairs.
+func (a *Array) differential() bool { return a.p.ADC.Sense == SenseDifferential }
+
+// adcTop is the largest code magnitude: 2^bits − 1, or 2^(bits−1) − 1 for
+// the signed code of a differential ADC.
+func (a *Array) adcTop() float64 {
+	if a.differential() {
+		return float64(int32(1)<<(a.p.ADC.Bits-1) - 1)
+	}
+	return float64(int32(1)<<a.p.ADC.Bits - 1)
+}
+
+// ConversionsPerRead is the number of ADC conversions one read of cols
+// columns takes: cols, or cols/2 with differential sensing.
+func (a *Array) ConversionsPerRead(cols int) int {
+	if a.differential() {
+		return cols / 2
+	}
+	return cols
 }
 
 // SetADC replaces the ADC parameters (resolution, range, mismatch) after
@@ -45,7 +71,8 @@ func (a *Array) ADCMismatch(j int) (gain, offsetLSB float64) {
 
 // CalibrateADC runs in through r with an ideal ADC (a profiling pass,
 // read noise included) and sets the full scale to the ADC.CalibQuantile
-// quantile of the single-read column currents it saw: per bit plane for
+// quantile of the single-read column currents it saw (differential: of
+// the pairs' absolute differences): per bit plane for
 // bit-serial inputs, per unit pulse for pulse-width inputs. The range mode
 // becomes "calibrated"; the new full scale is returned. A profile whose
 // quantile current is not positive is an error and changes nothing.
@@ -80,9 +107,14 @@ func (a *Array) CalibrateADC(r Region, in Inputs, s rng.Stream) (float64, error)
 	if err != nil {
 		return 0, err
 	}
-	cur := make([]float64, len(out.Currents))
+	cur := make([]float64, 0, len(out.Currents))
 	for k, x := range out.Currents {
-		cur[k] = x / div
+		switch {
+		case !a.differential():
+			cur = append(cur, x/div)
+		case k%2 == 0: // a pair's signed difference; its range is symmetric
+			cur = append(cur, math.Abs(x)/div)
+		}
 	}
 	if len(cur) == 0 {
 		return 0, fmt.Errorf("%w: empty profiling batch", ErrInputs)
@@ -98,7 +130,8 @@ func (a *Array) CalibrateADC(r Region, in Inputs, s rng.Stream) (float64, error)
 	return q, nil
 }
 
-// convert digitizes one column current i (A) of column j (array index)
+// convert digitizes one column current i (A) of column j (array index;
+// differential: the difference of pair j, j+1, with j's mismatch)
 // with full scale fs: it returns the code, the dequantized current and
 // whether the conversion saturated. Bits 0 is the perfect converter.
 // Products are wrapped in float64() so no platform fuses them.
@@ -107,13 +140,17 @@ func (a *Array) convert(i float64, j int, fs float64) (code int32, deq float64, 
 	if bits == 0 {
 		return 0, i, false
 	}
-	top := float64(int32(1)<<bits - 1)
+	top := a.adcTop()
+	lo := 0.0
+	if a.differential() {
+		lo = -top
+	}
 	lsb := fs / top
 	inv := top / fs
 	x := math.Floor(float64(float64(a.gain[j]*i)*inv) + a.off[j] + 0.5)
 	switch {
-	case x < 0:
-		return 0, 0, true
+	case x < lo:
+		return int32(lo), float64(lo * lsb), true
 	case x > top:
 		return int32(top), float64(top * lsb), true
 	}

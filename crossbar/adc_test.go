@@ -127,6 +127,7 @@ func TestCalibrateADC(t *testing.T) {
 	a := formed(t, "lin2025-40nm", 128, 64, 4, func(p *Params) {
 		p.Read.Noise = NoiseOff
 		p.ADC.GainSigma, p.ADC.OffsetSigmaLSB, p.ADC.CalibQuantile = 0, 0, 1
+		p.ADC.Sense = SenseSingle // TestCalibrateADCDifferential covers pairs
 	})
 	for _, in := range []Inputs{
 		randomInputs(20, 128, 1, 0.06, BitSerial, 3),

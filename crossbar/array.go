@@ -88,7 +88,9 @@ type Array struct {
 	// Per-column ADC mismatch (stateless draws of the seed).
 	gain []float64 // relative gain
 	off  []float64 // offset in LSB
-	fs   float64   // current ADC full scale, A
+	// The same for the ADC of pair k under differential sensing.
+	gainP, offP []float64
+	fs          float64 // current ADC full scale, A
 
 	formed int // cells in state Formed or StuckOn
 
@@ -120,6 +122,8 @@ func New(rows, cols int, p Params, seed uint64) (*Array, error) {
 		vr:      make([]float32, n),
 		gain:    make([]float64, cols),
 		off:     make([]float64, cols),
+		gainP:   make([]float64, cols/2),
+		offP:    make([]float64, cols/2),
 		fs:      p.ADC.FullScaleA,
 		sBreak:  rng.NewStream(seed, "crossbar/breakdown"),
 		sStuck:  rng.NewStream(seed, "crossbar/stuck"),

@@ -26,7 +26,9 @@ func Example() {
 	fmt.Printf("formed %d of %d cells (%d stuck on, %d stuck off), %.0f nJ\n",
 		res.Formed, res.Cells, res.StuckOn, res.StuckOff, res.EnergyJ*1e9)
 
-	// Two spike vectors over the first 64 rows, read by 8 columns.
+	// Two spike vectors over the first 64 rows, read by 8 columns: four
+	// differential pairs, each converted once, its signed code on the
+	// pair's first column.
 	r := crossbar.Region{Row0: 0, Row1: 64, Col0: 0, Col1: 8}
 	in := crossbar.Inputs{N: 2, Bits: 1, Values: make([]uint8, 2*64)}
 	for i := 0; i < 64; i += 4 {
@@ -42,8 +44,8 @@ func Example() {
 		out.Reads[0], out.Conversions[0], p.Read.VoltageV*p.Read.VoltageV*out.SumGUS[0]*1e-6*p.Read.WidthS*1e15)
 	// Output:
 	// formed 261857 of 262144 cells (121 stuck on, 251 stuck off), 109980 nJ
-	// codes: [31 32 30 30 34 31 32 29]
-	// vector 0: 16 reads, 8 conversions, array energy 1555.8 fJ
+	// codes: [-5 0 3 0 18 0 18 0]
+	// vector 0: 16 reads, 4 conversions, array energy 1555.8 fJ
 }
 
 // The ideal preset turns the MAC into exact arithmetic on the stored
@@ -116,6 +118,6 @@ func ExampleArray_RunLSM() {
 	fmt.Println("row reads at steps 0 and 1:", st.Reads[0], st.Reads[1])
 	// Output:
 	// whole samples in the array: true
-	// spike counts: [13 2 0 0 4 12 0 20]
+	// spike counts: [20 12 0 0 7 0 0 19]
 	// row reads at steps 0 and 1: 5 8
 }

@@ -35,7 +35,7 @@ type LSMStats struct {
 // spikePath) on regions of at most 524 rows; elsewhere it returns false and
 // does nothing, and the caller steps through MAC.
 func (a *Array) RunLSM(r Region, l LSM, n int, spikes []uint8, counts []int32, st *LSMStats, s rng.Stream) (bool, error) {
-	if err := r.Check(a.rows, a.cols); err != nil {
+	if err := a.checkReadRegion(r); err != nil {
 		return false, err
 	}
 	switch {
@@ -67,6 +67,10 @@ func (a *Array) lsmSample(ws *workspace, r Region, l *LSM, b int, spikes []uint8
 	cnt := counts[b*nn:][:nn]
 	clear(cnt)
 	lk := newLIFK(l.Decay, l.Scale, a.p.Read.VoltageV, l.Threshold)
+	// With differential sensing convertSpikes gives each neuron's current
+	// difference, I_2j − I_2j+1, at j (what the pair reports on column 2j,
+	// less the zero of 2j+1: the same float64).
+	sensed := a.differential()
 	p := plane{binary: true, shift: 1, fsMul: 1, energy: 1}
 	for t := range l.Steps {
 		// The step's vector (x_t, s_{t−1}): its active rows in ascending order.
@@ -84,6 +88,6 @@ func (a *Array) lsmSample(ws *workspace, r Region, l *LSM, b int, spikes []uint8
 		sumG, _ := a.convertSpikes(ws, a.sumQ(ws, r, rows), r, p, float64(len(rows)), s.Sub(l.Key(b, t)), codes, cur)
 		k := b*l.Steps + t
 		st.Reads[k], st.SumGUS[k] = int32(len(rows)), sumG
-		lifCols(&lk, cur, mem, spk, cnt) // the neurons, with macro.LSMRun's arithmetic in its order
+		lifCols(&lk, cur, mem, spk, cnt, sensed) // the neurons, with macro.LSMRun's arithmetic in its order
 	}
 }

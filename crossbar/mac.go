@@ -118,7 +118,7 @@ func (a *Array) MAC(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 
 // checkInputs validates a MAC's region and inputs.
 func (a *Array) checkInputs(r Region, in *Inputs) error {
-	if err := r.Check(a.rows, a.cols); err != nil {
+	if err := a.checkReadRegion(r); err != nil {
 		return err
 	}
 	rows := r.Rows()
@@ -157,6 +157,18 @@ func (a *Array) checkInputs(r Region, in *Inputs) error {
 				return fmt.Errorf("%w: value %d of vector %d row %d needs more than %d bits", ErrInputs, x, k/rows, k%rows, in.Bits)
 			}
 		}
+	}
+	return nil
+}
+
+// checkReadRegion checks that reads of r fit the array and, with
+// differential sensing, cover whole column pairs.
+func (a *Array) checkReadRegion(r Region) error {
+	if err := r.Check(a.rows, a.cols); err != nil {
+		return err
+	}
+	if a.differential() && (r.Col0%2 != 0 || r.Col1%2 != 0) {
+		return fmt.Errorf("%w: cols %d:%d split a differential ADC pair (regions must start and end on even columns)", ErrRegion, r.Col0, r.Col1)
 	}
 	return nil
 }
@@ -214,6 +226,8 @@ type workspace struct {
 	slow               []uint8   // per 8 columns, the normals left to the slow path (convertSpikes)
 	codes              []int32   // one vector's outputs (RunLSM)
 	cur                []float64
+	pcodes             []int32 // a differential read's outputs per pair (convertSpikes)
+	pcur               []float64
 	mem                []float64 // membrane potentials (RunLSM)
 	spk                []uint8   // spikes of the last step (RunLSM)
 	w                  []float64 // their drive weights
@@ -342,7 +356,7 @@ func (a *Array) macVector(ws *workspace, r Region, in *Inputs, v int, out *Outpu
 		}
 		sumG += g
 		clipped += cl
-		conv += int32(cols)
+		conv += int32(a.ConversionsPerRead(cols))
 	}
 	out.Reads[v] = reads
 	out.SumGUS[v] = sumG

@@ -33,7 +33,22 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 	if p.binary && a.spikePath(r) {
 		// The common read of spikes on a chip: integer sums, then one
 		// pass of draws and one of conversions over the columns.
-		sumG, clipped := a.convertSpikes(ws, a.sumQ(ws, r, ws.rows), r, p, float64(len(ws.rows)), sv, codes, cur)
+		if !a.differential() {
+			sumG, clipped := a.convertSpikes(ws, a.sumQ(ws, r, ws.rows), r, p, float64(len(ws.rows)), sv, codes, cur)
+			return sumG, clipped, nil
+		}
+		// Differential: the pairs' outputs go to columns 2k.
+		np := cols / 2
+		ws.pcodes, ws.pcur = resize(ws.pcodes, np), resize(ws.pcur, np)
+		pc, pcur := ws.pcodes, ws.pcur
+		clear(pc)
+		clear(pcur)
+		sumG, clipped := a.convertSpikes(ws, a.sumQ(ws, r, ws.rows), r, p, float64(len(ws.rows)), sv, pc, pcur)
+		codes, cur = codes[:cols], cur[:cols]
+		for k := range pc {
+			codes[2*k] += pc[k]
+			cur[2*k] += pcur[k]
+		}
 		return sumG, clipped, nil
 	}
 	switch {
@@ -71,11 +86,14 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 		clear(nz)
 		a.cellNoise(nz, r, ws.rows, ws.w, p, sv)
 	}
+	codes = codes[:cols]
+	cur = cur[:cols]
+	if a.differential() {
+		return sumG, a.sensePairs(acc, vacc, nz, r, p, w2, sv, codes, cur), nil
+	}
 	vs := a.p.Read.VoltageV * 1e-6 // A per µS
 	fs := a.fs * p.fsMul
 	base := uint64(p.index*a.cols + r.Col0)
-	codes = codes[:cols]
-	cur = cur[:cols]
 	var clipped int32
 	bits := a.p.ADC.Bits
 	if bits == 0 {
@@ -126,6 +144,39 @@ func (a *Array) readPlane(ws *workspace, r Region, p plane, in *Inputs, v int, s
 	return sumG, clipped, nil
 }
 
+// sensePairs is the end of readPlane under differential sensing: pair k
+// (columns 2k, 2k+1 of the region) is converted once, its signed
+// difference with one output-referred noise draw of the pair's summed
+// variance (key base + k, base = plane·cols + Col0/2), or each column with
+// its own per-cell noise; the code and current go to column 2k. It
+// returns the clipped-conversion count.
+func (a *Array) sensePairs(acc, vacc, nz []float64, r Region, p plane, w2 float64, sv rng.Stream, codes []int32, cur []float64) int32 {
+	vs := a.p.Read.VoltageV * 1e-6
+	fs := a.fs * p.fsMul
+	base := uint64(p.index*a.cols + r.Col0/2)
+	var clipped int32
+	for k := range len(acc) / 2 {
+		j := 2 * k
+		var x float64
+		switch a.p.Read.Noise {
+		case NoiseOutput:
+			x = acc[j] - acc[j+1]
+			x += float64(math.Sqrt(a.colVar(vacc[j]+vacc[j+1], float64(2*w2))) * normal(sv, base+uint64(k)))
+		case NoiseCell:
+			x = (acc[j] + nz[j]) - (acc[j+1] + nz[j+1])
+		default:
+			x = acc[j] - acc[j+1]
+		}
+		c, d, cl := a.convert(float64(vs*x), r.Col0+j, fs)
+		codes[j] += c << p.bit
+		cur[j] += float64(d * p.shift)
+		if cl {
+			clipped++
+		}
+	}
+	return clipped
+}
+
 // spikePath reports whether binary reads of r take the common path of a
 // chip: output-referred noise with ρ = 0, an ADC, no IR drop, and exact
 // integer column sums (at most maxExactRows rows).
@@ -140,13 +191,40 @@ func (a *Array) spikePath(r Region) bool {
 // (the ziggurat inlined, the stream's counter hash advanced by addition)
 // then the conversion pass (convertColsQ, vectorised where the CPU allows)
 // of the column sums accq (quanta, sumQ). w2 is the number of active rows.
-// It returns the plane's SumGUS and clipped-conversion count.
+// It adds one code and current per conversion to codes and cur: per column,
+// or with differential sensing per pair (pair k at index k, as
+// sensePairs computes it). It returns the plane's SumGUS and
+// clipped-conversion count.
 func (a *Array) convertSpikes(ws *workspace, accq []int32, r Region, p plane, w2 float64, sv rng.Stream, codes []int32, cur []float64) (float64, int32) {
 	cols := len(accq)
-	z := ws.nz[:cols]
-	base := uint64(p.index*a.cols + r.Col0)
+	_, kap := a.noiseCoef()
+	f := a.p.Read.NoiseFloorUS
+	fs := a.fs * p.fsMul
+	top := a.adcTop()
+	k := convK{
+		kap: kap, fw: float64(float64(f*f) * w2), vs: a.p.Read.VoltageV * 1e-6,
+		inv: top / fs, half: 0.5, top: top, lsb: fs / top, shift: p.shift, bit: int64(p.bit), quantum: gQuantum,
+	}
+	if a.differential() {
+		// One draw and one conversion per pair (sensePairs).
+		np := cols / 2
+		k.fw, k.lo = float64(float64(f*f)*float64(2*w2)), -top
+		z := a.normals(ws, np, uint64(p.index*a.cols+r.Col0/2), sv)
+		clipped, total := convertPairsQ(&k, accq, z, a.gainP[r.Col0/2:][:np], a.offP[r.Col0/2:][:np], codes[:np], cur[:np])
+		return float64(total) * gQuantum, clipped
+	}
+	z := a.normals(ws, cols, uint64(p.index*a.cols+r.Col0), sv)
+	clipped, total := convertColsQ(&k, accq, z, a.gain[r.Col0:][:cols], a.off[r.Col0:][:cols], codes[:cols], cur[:cols])
+	return float64(total) * gQuantum, clipped // Σ_j acc_j, exact
+}
+
+// normals draws n standard normals, normal(sv, base+j) for j < n, into
+// ws.nz: the ziggurat inlined, vectorised where the CPU allows, the
+// stream's counter hash advanced by addition.
+func (a *Array) normals(ws *workspace, n int, base uint64, sv rng.Stream) []float64 {
+	z := ws.nz[:n]
 	h0 := rng.Counter(sv, base) // sv.Uint64(base+j) = rng.Mix(h0 + j·rng.Golden)
-	slow := resize(ws.slow, (cols+7)/8)
+	slow := resize(ws.slow, (n+7)/8)
 	ws.slow = slow
 	done := zigFast(z, h0, slow)
 	for b, m := range slow[:done/8] {
@@ -157,7 +235,7 @@ func (a *Array) convertSpikes(ws *workspace, accq []int32, r Region, p plane, w2
 		}
 	}
 	h := h0 + uint64(done)*rng.Golden
-	for j := done; j < cols; j++ {
+	for j := done; j < n; j++ {
 		u := rng.Mix(h)
 		h += rng.Golden
 		hz, iz := int32(uint32(u)), u>>32&127
@@ -167,16 +245,7 @@ func (a *Array) convertSpikes(ws *workspace, accq []int32, r Region, p plane, w2
 			z[j] = normalSlow(sv.Sub(base+uint64(j)), hz, iz)
 		}
 	}
-	_, kap := a.noiseCoef()
-	f := a.p.Read.NoiseFloorUS
-	fs := a.fs * p.fsMul
-	top := float64(int32(1)<<a.p.ADC.Bits - 1)
-	k := convK{
-		kap: kap, fw: float64(float64(f*f) * w2), vs: a.p.Read.VoltageV * 1e-6,
-		inv: top / fs, half: 0.5, top: top, lsb: fs / top, shift: p.shift, bit: int64(p.bit), quantum: gQuantum,
-	}
-	clipped, total := convertColsQ(&k, accq, z, a.gain[r.Col0:][:cols], a.off[r.Col0:][:cols], codes[:cols], cur[:cols])
-	return float64(total) * gQuantum, clipped // Σ_j acc_j, exact
+	return z
 }
 
 // sumQ returns the column sums of the active rows in conductance quanta,

@@ -122,27 +122,56 @@ func (a *Array) macRef(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 			}
 			sp := sv.Sub(uint64(pl) + 1)
 			fs := a.fs * p.fsMul
+			// cellNoise is column j's per-cell reference noise.
+			cellNoise := func(j int) float64 {
+				var n float64
+				for i := range rows {
+					w := drive(pl, i)
+					if w == 0 {
+						continue
+					}
+					k := (r.Row0+i)*a.cols + r.Col0 + j
+					n = n + float64(w*float64(math.Sqrt(float64(a.vr[k]))*normal(sp, uint64(k))))
+				}
+				return n
+			}
+			if pl == 0 {
+				clear(codes)
+				clear(cur)
+			}
+			if a.differential() {
+				// One signed conversion per pair of columns, of
+				// I_2k − I_2k+1, reported on column 2k.
+				for k := range cols / 2 {
+					j := 2 * k
+					var x float64
+					switch noise {
+					case NoiseOutput:
+						x = acc[j] - acc[j+1]
+						x += float64(math.Sqrt(a.colVar(ws.vacc[j]+ws.vacc[j+1], float64(2*w2))) * normal(sv, uint64(pl*a.cols+r.Col0/2+k)))
+					case NoiseCell:
+						x = (acc[j] + cellNoise(j)) - (acc[j+1] + cellNoise(j+1))
+					default:
+						x = acc[j] - acc[j+1]
+					}
+					c, d, cl := a.convert(float64(vs*x), r.Col0+j, fs)
+					codes[j] += c << p.bit
+					cur[j] += float64(d * p.shift)
+					if cl {
+						clipped++
+					}
+				}
+				continue
+			}
 			for j := range cols {
 				x := acc[j]
 				switch noise {
 				case NoiseOutput:
 					x += float64(math.Sqrt(a.colVar(ws.vacc[j], w2)) * normal(sv, uint64(pl*a.cols+r.Col0+j)))
 				case NoiseCell:
-					var n float64
-					for i := range rows {
-						w := drive(pl, i)
-						if w == 0 {
-							continue
-						}
-						k := (r.Row0+i)*a.cols + r.Col0 + j
-						n = n + float64(w*float64(math.Sqrt(float64(a.vr[k]))*normal(sp, uint64(k))))
-					}
-					x += n
+					x += cellNoise(j)
 				}
 				c, d, cl := a.convert(float64(vs*x), r.Col0+j, fs)
-				if pl == 0 {
-					codes[j], cur[j] = 0, 0
-				}
 				codes[j] += c << p.bit
 				cur[j] += float64(d * p.shift)
 				if cl {
@@ -152,7 +181,7 @@ func (a *Array) macRef(r Region, in Inputs, out *Outputs, s rng.Stream) error {
 		}
 		out.Reads[v] = reads
 		out.SumGUS[v] = sumG
-		out.Conversions[v] = int32(planes * cols)
+		out.Conversions[v] = int32(planes * a.ConversionsPerRead(cols))
 		out.Clipped[v] = clipped
 	}
 	return nil

@@ -118,7 +118,7 @@ func TestFastMACEqualsReference(t *testing.T) {
 	for _, cfg := range macConfigs {
 		for _, size := range [][2]int{{1, 1}, {5, 3}, {19, 37}, {40, 64}, {30, 103}} {
 			rows, cols := size[0], size[1]
-			a := formed(t, "lin2025-40nm", rows+1, cols+2, 9, cfg.mutate)
+			a := formed(t, "lin2025-40nm", rows+1, cols+2, 9, single(cfg.mutate))
 			r := Region{1, rows + 1, 1, cols + 1}
 			for _, c := range []struct {
 				bits int

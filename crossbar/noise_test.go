@@ -88,7 +88,7 @@ func testOutputReferred(t *testing.T, rho float64) {
 		return formed(t, "lin2025-40nm", rows, cols, 6, func(p *Params) {
 			p.Read.Noise = mode
 			p.Read.NoiseRel, p.Read.NoiseVarUS, p.Read.NoiseFloorUS = rho, kappa, floor
-			p.ADC.Bits = 0
+			p.ADC.Bits, p.ADC.Sense = 0, SenseSingle // per-column currents (TestDifferentialNoise covers pairs)
 		})
 	}
 	x := make([]uint8, rows)

@@ -134,10 +134,21 @@ const (
 	RangeCalibrated = "calibrated" // full scale set by CalibrateADC from a profiling pass
 )
 
+// ADC sensing modes.
+const (
+	SenseSingle       = "single"       // one ADC per column, codes 0..2^bits − 1 (the default, also when empty)
+	SenseDifferential = "differential" // one ADC per column pair (2k, 2k+1) converting I_2k − I_2k+1, codes ±(2^(bits−1) − 1)
+)
+
 // ADCParams describe the column ADCs.
 type ADCParams struct {
-	Source         string  `json:"source"`
-	Bits           int     `json:"bits"`             // resolution 1..16; 0 = ideal (no quantization, no clipping)
+	Source string `json:"source"`
+	// Sense is "single" (or empty) or "differential": a differential
+	// sense amplifier subtracts the currents of columns 2k and 2k+1 of the
+	// array before one signed conversion, reported on column 2k (column
+	// 2k+1 reads zero). Regions must then start and end on a pair.
+	Sense          string  `json:"sense,omitempty"`
+	Bits           int     `json:"bits"`             // resolution 1..16 (differential: 2..16); 0 = ideal (no quantization, no clipping)
 	Range          string  `json:"range"`            // "fixed" or "calibrated"
 	FullScaleA     float64 `json:"full_scale_a"`     // full-scale column current of one conversion, A
 	CalibQuantile  float64 `json:"calib_quantile"`   // CalibrateADC sets full scale at this quantile of profiled currents (1 = max)
@@ -283,6 +294,15 @@ func (p Params) Validate() error {
 	case IRNone, IREstimate, IRExact:
 	default:
 		return &ParamError{Field: "ir.mode", Value: math.NaN(), Reason: fmt.Sprintf("%q is not \"none\", \"estimate\" or \"exact\"", ir.Mode)}
+	}
+	switch a.Sense {
+	case "", SenseSingle:
+	case SenseDifferential:
+		if a.Bits == 1 {
+			return &ParamError{Field: "adc.bits", Value: 1, Reason: "must be 0 or 2..16 with differential sensing (a sign and a magnitude)"}
+		}
+	default:
+		return &ParamError{Field: "adc.sense", Value: math.NaN(), Reason: fmt.Sprintf("%q is not \"single\" or \"differential\"", a.Sense)}
 	}
 	switch a.Range {
 	case RangeFixed, RangeCalibrated:

@@ -23,6 +23,7 @@ type convK struct {
 	kap, fw, vs, inv, half, top, lsb, shift float64 // κ, σ_floor²·Σw², V_read·1e-6, top/FS, 0.5, top, FS/top, 2^bit
 	bit                                     int64
 	quantum                                 float64 // µS per conductance quantum
+	lo                                      float64 // lowest code (convertPairsQ): −top
 }
 
 // convertColsQGo is the scalar convertColsQ.
@@ -38,6 +39,32 @@ func convertColsQGo(k *convK, accq []int32, z, gain, off []float64, codes []int3
 		q := math.Floor(float64(float64(gain[j]*float64(k.vs*x))*k.inv) + off[j] + k.half)
 		if q < 0 {
 			q = 0
+			clipped++
+		} else if q > k.top {
+			q = k.top
+			clipped++
+		}
+		codes[j] += int32(q) << k.bit
+		cur[j] += float64(float64(q*k.lsb) * k.shift)
+	}
+	return clipped, total
+}
+
+// convertPairsQGo is the scalar convertPairsQ.
+func convertPairsQGo(k *convK, accq []int32, z, gain, off []float64, codes []int32, cur []float64) (int32, int64) {
+	n := len(codes)
+	accq, z, gain, off, cur = accq[:2*n], z[:n], gain[:n], off[:n], cur[:n]
+	var clipped int32
+	var total int64
+	for j := range codes {
+		p, m := accq[2*j], accq[2*j+1]
+		total += int64(p) + int64(m)
+		x := float64(float64(p-m) * k.quantum)
+		v := float64(k.kap*float64(float64(p)*k.quantum)) + float64(k.kap*float64(float64(m)*k.quantum))
+		x += float64(math.Sqrt(v+k.fw) * z[j])
+		q := math.Floor(float64(float64(gain[j]*float64(k.vs*x))*k.inv) + off[j] + k.half)
+		if q < k.lo {
+			q = k.lo
 			clipped++
 		} else if q > k.top {
 			q = k.top
@@ -81,12 +108,24 @@ func newLIFK(decay, scale, readV, threshold float64) lifK {
 //
 //	x = (decay·mem_j)·(1 − s_j) + scale·(((cur[2j] − cur[2j+1]) / readV)·1e6)
 //
-// then mem_j = x, s_j = [x > threshold], cnt_j += s_j.
-func lifGo(k *lifK, cur, mem []float64, spk []uint8, cnt []int32) {
+// then mem_j = x, s_j = [x > threshold], cnt_j += s_j. When sensed, cur[j]
+// is the difference already (differential ADCs; cur[2j+1] would be 0).
+func lifGo(k *lifK, cur, mem []float64, spk []uint8, cnt []int32, sensed bool) {
 	n := len(mem)
-	cur, spk, cnt = cur[:2*n], spk[:n], cnt[:n]
+	spk, cnt = spk[:n], cnt[:n]
+	if sensed {
+		cur = cur[:n]
+	} else {
+		cur = cur[:2*n]
+	}
 	for j := range mem {
-		d := float64(float64(float64(cur[2*j]-cur[2*j+1])/k.readV) * k.mega)
+		var c float64
+		if sensed {
+			c = cur[j]
+		} else {
+			c = cur[2*j] - cur[2*j+1]
+		}
+		d := float64(float64(c/k.readV) * k.mega)
 		x := float64(float64(k.decay*mem[j])*float64(1-spk[j])) + float64(k.scale*d)
 		mem[j] = x
 		if x > k.threshold {

@@ -80,6 +80,27 @@ func convertColsQ(k *convK, accq []int32, z, gain, off []float64, codes []int32,
 	return int32(clipped) + c, int64(total) + t
 }
 
+// convertPairsQAVX512 converts blocks·8 differential pairs (see
+// convertPairsQ).
+//
+//go:noescape
+func convertPairsQAVX512(k *convK, accq *int32, z, gain, off *float64, codes *int32, cur *float64, blocks int) (clipped, total int)
+
+// convertPairsQ is convertColsQ for differential pairs: pair j has the
+// column sums accq[2j], accq[2j+1] and writes codes[j], cur[j] (see
+// convertPairsQGo).
+func convertPairsQ(k *convK, accq []int32, z, gain, off []float64, codes []int32, cur []float64) (int32, int64) {
+	n := len(codes)
+	_, _, _, _, _ = accq[:2*n], z[:n], gain[:n], off[:n], cur[:n]
+	done, clipped, total := 0, 0, 0
+	if useAVX512 && n >= 8 {
+		clipped, total = convertPairsQAVX512(k, &accq[0], &z[0], &gain[0], &off[0], &codes[0], &cur[0], n/8)
+		done = n / 8 * 8
+	}
+	c, t := convertPairsQGo(k, accq[2*done:], z[done:], gain[done:], off[done:], codes[done:], cur[done:])
+	return int32(clipped) + c, int64(total) + t
+}
+
 // zigAVX512 draws blocks·8 ziggurat fast-path normals (see zigFast).
 //
 //go:noescape
@@ -104,20 +125,24 @@ func zigFast(z []float64, h0 uint64, slow []uint8) int {
 	return blocks * 8
 }
 
-// lifAVX2 updates blocks·4 neurons (see lifCols).
+// lifAVX2 updates blocks·4 neurons (see lifCols); sensed is 0 or 1.
 //
 //go:noescape
-func lifAVX2(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks int)
+func lifAVX2(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks, sensed int)
 
 // lifCols is the LIF update of RunLSM for len(mem) neurons, vectorised
 // where the CPU allows: see lifGo.
-func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32) {
+func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32, sensed bool) {
 	n := len(mem)
-	_, _, _ = cur[:2*n], spk[:n], cnt[:n]
+	per := 2 // currents per neuron
+	if sensed {
+		per = 1
+	}
+	_, _, _ = cur[:per*n], spk[:n], cnt[:n]
 	done := 0
 	if useAVX2 && n >= 4 {
-		lifAVX2(k, &cur[0], &mem[0], &spk[0], &cnt[0], n/4)
+		lifAVX2(k, &cur[0], &mem[0], &spk[0], &cnt[0], n/4, per&1)
 		done = n / 4 * 4
 	}
-	lifGo(k, cur[2*done:], mem[done:], spk[done:], cnt[done:])
+	lifGo(k, cur[per*done:], mem[done:], spk[done:], cnt[done:], sensed)
 }

@@ -267,7 +267,7 @@ zigdone:
 	VZEROUPPER
 	RET
 
-// func lifAVX2(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks int)
+// func lifAVX2(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks, sensed int)
 //
 // Four neurons at a time, the LIF update of lifGo with the same IEEE
 // operations in the same order:
@@ -276,13 +276,20 @@ zigdone:
 //   mem = x;  spk = [x > threshold];  cnt += spk
 // lifK's fields are at the offsets below; spkTab[m] holds the four spike
 // bytes of mask m and cntTab[m] its four int32 increments.
-TEXT ·lifAVX2(SB), NOSPLIT, $0-48
+TEXT ·lifAVX2(SB), NOSPLIT, $0-56
 	MOVQ k+0(FP), AX
 	MOVQ cur+8(FP), SI
 	MOVQ mem+16(FP), DI
 	MOVQ spk+24(FP), R8
 	MOVQ cnt+32(FP), R9
 	MOVQ blocks+40(FP), CX
+	MOVQ sensed+48(FP), R12
+	MOVQ $64, R13              // bytes of currents per block: 64, or 32 when sensed
+	TESTQ R12, R12
+	JZ   lifpairs
+	MOVQ $32, R13
+
+lifpairs:
 	VBROADCASTSD 0(AX), Y8   // decay
 	VBROADCASTSD 8(AX), Y9   // scale
 	VBROADCASTSD 16(AX), Y10 // readV
@@ -295,12 +302,20 @@ TEXT ·lifAVX2(SB), NOSPLIT, $0-48
 	JZ   lifdone
 
 lifloop:
+	TESTQ R12, R12
+	JNZ  lifsensed
 	VMOVUPD 0(SI), Y0          // c0 c1 | c2 c3
 	VMOVUPD 32(SI), Y1         // c4 c5 | c6 c7
 	VUNPCKLPD Y1, Y0, Y2       // c0 c4 | c2 c6
 	VUNPCKHPD Y1, Y0, Y3       // c1 c5 | c3 c7
 	VSUBPD Y3, Y2, Y2          // d0 d2 | d1 d3
 	VPERMPD $0xD8, Y2, Y2      // d0 d1 d2 d3
+	JMP  lifd
+
+lifsensed:
+	VMOVUPD 0(SI), Y2          // d0 d1 d2 d3
+
+lifd:
 	VDIVPD Y10, Y2, Y2
 	VMULPD Y11, Y2, Y2
 	VMULPD Y9, Y2, Y2          // scale·d
@@ -320,7 +335,7 @@ lifloop:
 	VMOVDQU (R9), X7
 	VPADDD (R11)(BX*1), X7, X7
 	VMOVDQU X7, (R9)
-	ADDQ $64, SI
+	ADDQ R13, SI
 	ADDQ $32, DI
 	ADDQ $4, R8
 	ADDQ $16, R9
@@ -401,6 +416,107 @@ zcloop:
 	JNZ  zcloop
 
 zcdone:
+	VEXTRACTI64X4 $1, Z4, Y0   // total: the eight int64 lanes summed
+	VPADDQ Y0, Y4, Y4
+	VEXTRACTI128 $1, Y4, X0
+	VPADDQ X0, X4, X4
+	VPSHUFD $0x4e, X4, X0
+	VPADDQ X0, X4, X4
+	MOVQ X4, BX
+	VZEROUPPER
+	MOVQ DX, clipped+64(FP)
+	MOVQ BX, total+72(FP)
+	RET
+
+// func convertPairsQAVX512(k *convK, accq *int32, z, gain, off *float64, codes *int32, cur *float64, blocks int) (clipped, total int)
+//
+// Eight differential pairs at a time, the conversion of convertPairsQGo
+// with the same IEEE operations in the same order: pair j has the column
+// sums p = accq[2j], m = accq[2j+1] (quanta);
+//   x = float64(p − m)·quantum + sqrt(κ·(p·quantum) + κ·(m·quantum) + fw)·z
+//   q = floor(gain·(vs·x)·inv + off + 0.5), clipped to [lo, top]
+//   codes += int32(q) << bit;  cur += (q·lsb)·shift
+// and total = Σ (p + m).
+TEXT ·convertPairsQAVX512(SB), NOSPLIT, $0-80
+	MOVQ k+0(FP), AX
+	MOVQ accq+8(FP), SI
+	MOVQ z+16(FP), R8
+	MOVQ gain+24(FP), R9
+	MOVQ off+32(FP), R10
+	MOVQ codes+40(FP), R11
+	MOVQ cur+48(FP), R12
+	MOVQ blocks+56(FP), CX
+	XORQ DX, DX // clipped
+	VBROADCASTSD 0(AX), Z8   // κ
+	VBROADCASTSD 8(AX), Z9   // fw
+	VBROADCASTSD 16(AX), Z10 // vs
+	VBROADCASTSD 24(AX), Z11 // inv
+	VBROADCASTSD 32(AX), Z12 // 0.5
+	VBROADCASTSD 40(AX), Z13 // top
+	VBROADCASTSD 48(AX), Z14 // lsb
+	VBROADCASTSD 56(AX), Z15 // shift
+	MOVQ 64(AX), X7          // bit
+	VBROADCASTSD 72(AX), Z5  // quantum
+	VBROADCASTSD 80(AX), Z6  // lo
+	VPXORQ Z4, Z4, Z4        // Σ accq, 8 int64 lanes
+	TESTQ CX, CX
+	JZ   pdone
+
+ploop:
+	VMOVDQU64 (SI), Z0         // p0 m0 p1 m1 … p7 m7
+	VPMOVQD Z0, Y1             // p: the low dword of each pair
+	VPSRLQ $32, Z0, Z2
+	VPMOVQD Z2, Y2             // m
+	VPMOVSXDQ Y1, Z16
+	VPADDQ Z16, Z4, Z4
+	VPMOVSXDQ Y2, Z16
+	VPADDQ Z16, Z4, Z4
+	VPSUBD Y2, Y1, Y3          // p − m
+	VCVTDQ2PD Y1, Z1
+	VMULPD Z5, Z1, Z1
+	VMULPD Z8, Z1, Z1          // κ·x⁺
+	VCVTDQ2PD Y2, Z2
+	VMULPD Z5, Z2, Z2
+	VMULPD Z8, Z2, Z2          // κ·x⁻
+	VADDPD Z2, Z1, Z1
+	VADDPD Z9, Z1, Z1
+	VSQRTPD Z1, Z1
+	VMULPD (R8), Z1, Z1
+	VCVTDQ2PD Y3, Z0
+	VMULPD Z5, Z0, Z0          // x⁺ − x⁻
+	VADDPD Z1, Z0, Z0
+	VMULPD Z10, Z0, Z0
+	VMULPD (R9), Z0, Z0
+	VMULPD Z11, Z0, Z0
+	VADDPD (R10), Z0, Z0
+	VADDPD Z12, Z0, Z0
+	VRNDSCALEPD $1, Z0, Z0     // floor
+	VCMPPD $1, Z6, Z0, K1      // q < lo
+	VCMPPD $1, Z0, Z13, K2     // top < q
+	KORW K1, K2, K1
+	KMOVW K1, BX
+	POPCNTL BX, BX
+	ADDQ BX, DX
+	VMAXPD Z6, Z0, Z0
+	VMINPD Z13, Z0, Z0
+	VCVTTPD2DQ Z0, Y1
+	VPSLLD X7, Y1, Y1
+	VPADDD (R11), Y1, Y1
+	VMOVDQU Y1, (R11)
+	VMULPD Z14, Z0, Z0
+	VMULPD Z15, Z0, Z0
+	VADDPD (R12), Z0, Z0
+	VMOVUPD Z0, (R12)
+	ADDQ $64, SI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R10
+	ADDQ $32, R11
+	ADDQ $64, R12
+	DECQ CX
+	JNZ  ploop
+
+pdone:
 	VEXTRACTI64X4 $1, Z4, Y0   // total: the eight int64 lanes summed
 	VPADDQ Y0, Y4, Y4
 	VEXTRACTI128 $1, Y4, X0

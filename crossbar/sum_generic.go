@@ -16,6 +16,13 @@ func convertColsQ(k *convK, accq []int32, z, gain, off []float64, codes []int32,
 	return convertColsQGo(k, accq, z, gain, off, codes, cur)
 }
 
+// convertPairsQ is convertColsQ for differential pairs: pair j has the
+// column sums accq[2j], accq[2j+1] and writes codes[j], cur[j] (see
+// convertPairsQGo).
+func convertPairsQ(k *convK, accq []int32, z, gain, off []float64, codes []int32, cur []float64) (int32, int64) {
+	return convertPairsQGo(k, accq, z, gain, off, codes, cur)
+}
+
 // No vector kernels off amd64 (the tests toggle these).
 var useAVX2, useAVX512, useZigAVX512 bool
 
@@ -23,6 +30,6 @@ var useAVX2, useAVX512, useZigAVX512 bool
 func zigFast(z []float64, h0 uint64, slow []uint8) int { return 0 }
 
 // lifCols is the LIF update of RunLSM: see lifGo.
-func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32) {
-	lifGo(k, cur, mem, spk, cnt)
+func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32, sensed bool) {
+	lifGo(k, cur, mem, spk, cnt, sensed)
 }

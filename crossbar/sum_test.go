@@ -189,31 +189,49 @@ func TestZigFastMatchesNormal(t *testing.T) {
 }
 
 // TestLIFColsMatchesScalar checks the vector LIF update against the scalar
-// one bit for bit: membranes, spikes and counts, over several steps.
+// one bit for bit: membranes, spikes and counts, over several steps, on
+// column pairs and on sensed differences; and a sensed difference d gives
+// what the pair (d, 0) gives.
 func TestLIFColsMatchesScalar(t *testing.T) {
 	s := rng.NewStream(4, "lif")
 	const n = 203
 	cur := make([]float64, 2*n)
 	kernels(t, func(t *testing.T) {
-		k := newLIFK(0.9, 0.07, 0.2, 0.5)
-		mem, spk, cnt := make([]float64, n), make([]uint8, n), make([]int32, n)
-		wmem, wspk, wcnt := make([]float64, n), make([]uint8, n), make([]int32, n)
-		total := 0
-		for step := range 20 {
-			for j := range cur {
-				cur[j] = 3e-6 * s.Float64(uint64(step*1000+j))
-			}
-			lifCols(&k, cur, mem, spk, cnt)
-			lifGo(&k, cur, wmem, wspk, wcnt)
-			for j := range n {
-				if math.Float64bits(mem[j]) != math.Float64bits(wmem[j]) || spk[j] != wspk[j] || cnt[j] != wcnt[j] {
-					t.Fatalf("step %d neuron %d: %v %d %d, scalar %v %d %d", step, j, mem[j], spk[j], cnt[j], wmem[j], wspk[j], wcnt[j])
+		for _, sensed := range []bool{false, true} {
+			k := newLIFK(0.9, 0.07, 0.2, 0.5)
+			mem, spk, cnt := make([]float64, n), make([]uint8, n), make([]int32, n)
+			wmem, wspk, wcnt := make([]float64, n), make([]uint8, n), make([]int32, n)
+			pmem, pspk, pcnt := make([]float64, n), make([]uint8, n), make([]int32, n)
+			pairs := make([]float64, 2*n) // (d, 0) per neuron
+			total := 0
+			for step := range 20 {
+				for j := range cur {
+					cur[j] = 3e-6 * s.Float64(uint64(step*1000+j))
+					if sensed {
+						cur[j] -= 1e-6
+					}
 				}
-				total += int(spk[j])
+				lifCols(&k, cur, mem, spk, cnt, sensed)
+				lifGo(&k, cur, wmem, wspk, wcnt, sensed)
+				if sensed {
+					for j := range n {
+						pairs[2*j] = cur[j]
+					}
+					lifGo(&k, pairs, pmem, pspk, pcnt, false)
+				}
+				for j := range n {
+					if math.Float64bits(mem[j]) != math.Float64bits(wmem[j]) || spk[j] != wspk[j] || cnt[j] != wcnt[j] {
+						t.Fatalf("sensed %v step %d neuron %d: %v %d %d, scalar %v %d %d", sensed, step, j, mem[j], spk[j], cnt[j], wmem[j], wspk[j], wcnt[j])
+					}
+					if sensed && (math.Float64bits(mem[j]) != math.Float64bits(pmem[j]) || cnt[j] != pcnt[j]) {
+						t.Fatalf("step %d neuron %d: sensed %v %d, as a pair %v %d", step, j, mem[j], cnt[j], pmem[j], pcnt[j])
+					}
+					total += int(spk[j])
+				}
 			}
-		}
-		if total == 0 || total == 20*n {
-			t.Fatalf("%d spikes: the test needs some neurons to spike and some not", total)
+			if total == 0 || total == 20*n {
+				t.Fatalf("sensed %v: %d spikes: the test needs some neurons to spike and some not", sensed, total)
+			}
 		}
 	})
 }

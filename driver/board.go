@@ -112,7 +112,7 @@ func infoOf(h protocol.HelloReply) macro.Info {
 		ID:       h.ID.String(),
 		Firmware: h.Firmware.String(),
 		Preset:   h.Preset.String(),
-		Caps:     h.Caps & (macro.CapLSM | macro.CapClock | macro.CapProgram | macro.CapMultiBit) &^ macro.CapClock,
+		Caps:     h.Caps & (macro.CapLSM | macro.CapClock | macro.CapProgram | macro.CapMultiBit | macro.CapDiffSense) &^ macro.CapClock,
 		GMinUS:   protocol.MicroSiemens(int64(h.GMinCUS)),
 		GMaxUS:   protocol.MicroSiemens(int64(h.GMaxCUS)),
 		DefaultForm: macro.FormPulse{Voltage: protocol.Volts(int64(h.FormMV)), WidthS: protocol.Seconds(int64(h.FormWidthNS)),

@@ -126,7 +126,7 @@ func TestFaultyVirtualBoard(t *testing.T) {
 	}
 	defer b.Close()
 	m := newModel(t, 4)
-	r := macro.Region{Row0: 0, Row1: 6, Col0: 0, Col1: 3}
+	r := macro.Region{Row0: 0, Row1: 6, Col0: 0, Col1: 4}
 	for _, mm := range []macro.Macro{b, m} {
 		if _, err := mm.Form(ctx, r, mm.Info().DefaultForm); err != nil {
 			t.Fatal(err)

@@ -114,7 +114,7 @@ func (s *SimHAL) Info(h *protocol.HelloReply) {
 	h.Cols = sat16(int64(i.Cols))
 	h.ADCBits = int8(min(max(i.ADCBits, -1), 16))
 	h.ReadMV = sat16(protocol.MilliVolts(i.ReadV))
-	h.Caps = i.Caps & (protocol.CapLSM | protocol.CapClock | protocol.CapProgram | protocol.CapMultiBit)
+	h.Caps = i.Caps & (protocol.CapLSM | protocol.CapClock | protocol.CapProgram | protocol.CapMultiBit | protocol.CapDiffSense)
 	if _, ok := s.m.(macro.LSMRunner); ok {
 		h.Caps |= protocol.CapLSM
 	} else {

@@ -44,11 +44,12 @@ func (e Energy) ConversionJ(bits int) float64 {
 // MACCost is the ledger entry of one input vector through a region read in
 // planes read phases (1 for spikes, the bit count for bit-serial inputs):
 // pulses row read pulses in all, sumGUS the summed conductance of the cells
-// under those pulses (µS), cols columns converted once per phase, and macs
+// under those pulses (µS), convs conversions per phase (a column each, or
+// a column pair each with differential sensing), and macs
 // multiply-accumulates.
-func (e Energy) MACCost(readV float64, adcBits, planes, pulses, cols int, sumGUS float64, macs int64) Ledger {
-	conv := int64(cols) * int64(planes)
-	busy := float64(planes) * (e.ReadPulseS + math.Ceil(float64(cols)/float64(max(e.ADCsPerMacro, 1)))*e.ADCTimeS)
+func (e Energy) MACCost(readV float64, adcBits, planes, pulses, convs int, sumGUS float64, macs int64) Ledger {
+	conv := int64(convs) * int64(planes)
+	busy := float64(planes) * (e.ReadPulseS + math.Ceil(float64(convs)/float64(max(e.ADCsPerMacro, 1)))*e.ADCTimeS)
 	return Ledger{
 		RowDriverAJ: int64(pulses) * aj(e.RowDriverJ),
 		ArrayAJ:     aj(readV * readV * sumGUS * 1e-6 * e.ReadPulseS),

@@ -33,7 +33,8 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("%d ADC codes, first column %d (≈ %.0f µA)\n", len(out.Codes), out.Codes[0], out.Currents[0]*1e6)
+	// The preset's ADCs sense column pairs: column 0 carries I₀ − I₁.
+	fmt.Printf("%d ADC codes, pair 0: %d (≈ %.1f µA), column 1: %d\n", len(out.Codes), out.Codes[0], out.Currents[0]*1e6, out.Codes[1])
 
 	st, _ := chip.Status(ctx)
 	fmt.Printf("%d MACs, %.3f pJ/MAC\n", st.Ledger.MACs, st.Ledger.PJPerMAC())
@@ -43,7 +44,7 @@ func Example() {
 	fmt.Println(err != nil)
 	// Output:
 	// formed 2047 of 2048 cells
-	// 64 ADC codes, first column 15 (≈ 47 µA)
-	// 512 MACs, 0.264 pJ/MAC
+	// 64 ADC codes, pair 0: -6 (≈ -3.0 µA), column 1: 0
+	// 512 MACs, 0.139 pJ/MAC
 	// true
 }

@@ -201,7 +201,7 @@ func (m *Model) runLSMArray(ctx context.Context, s *lsmScratch, run LSMRun, n in
 	cols := run.Region.Cols()
 	var total Ledger
 	for i, reads := range st.Reads {
-		total.Add(m.preset.Energy.MACCost(d.Read.VoltageV, d.ADC.Bits, 1, int(reads), cols, st.SumGUS[i], int64(reads)*int64(cols)))
+		total.Add(m.preset.Energy.MACCost(d.Read.VoltageV, d.ADC.Bits, 1, int(reads), a.ConversionsPerRead(cols), st.SumGUS[i], int64(reads)*int64(cols)))
 	}
 	for range run.Steps {
 		total.Add(neuron)

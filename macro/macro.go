@@ -74,7 +74,25 @@ const (
 	CapClock                       // simulated clock (Clock)
 	CapProgram                     // write-verify programming
 	CapMultiBit                    // multi-bit MAC inputs
+	// CapDiffSense: the ADCs sense column pairs (2k, 2k+1) differentially.
+	// A MAC's code and current for the pair, I_2k − I_2k+1, signed, come
+	// back on column 2k and column 2k+1 reads zero; one conversion per
+	// pair; MAC regions must start and end on even columns.
+	CapDiffSense
 )
+
+// CodeRange is the range of one conversion's ADC code: 0..2^bits − 1, or
+// ±(2^(bits−1) − 1) when the ADCs sense column pairs (CapDiffSense).
+// Both are 0 for an ideal ADC.
+func (i Info) CodeRange() (lo, hi int32) {
+	switch {
+	case i.ADCBits <= 0:
+		return 0, 0
+	case i.Caps&CapDiffSense != 0:
+		return -(1<<(i.ADCBits-1) - 1), 1<<(i.ADCBits-1) - 1
+	}
+	return 0, 1<<i.ADCBits - 1
+}
 
 // Info describes a chip.
 type Info struct {

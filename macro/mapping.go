@@ -76,6 +76,9 @@ func (l Layout) Find(name string) (Placement, bool) {
 // with an error saying how much is missing when the matrices do not fit.
 func Allocate(info Info, scheme Scheme, mats ...Matrix) (Layout, error) {
 	l := Layout{Scheme: scheme}
+	if scheme == Reference && info.Caps&CapDiffSense != 0 {
+		return Layout{}, fmt.Errorf("macro: the reference scheme needs single-ended ADCs; this chip senses column pairs differentially (use the differential scheme)")
+	}
 	m, col := 0, 0
 	for _, mat := range mats {
 		if mat.Rows <= 0 || mat.Cols <= 0 {

@@ -13,7 +13,7 @@ import (
 )
 
 // ModelVersion is the version of the software macro, reported as firmware.
-const ModelVersion = "rramtwin-model/2" // 2: conductances on the 2⁻¹² µS grid
+const ModelVersion = "rramtwin-model/3" // 2: conductances on the 2⁻¹² µS grid; 3: differential ADCs in lin2025-40nm
 
 // Model is the software macro: one crossbar.Array per macro, configured by
 // a Preset. A seed is a chip: the same seed forms the same conductances.
@@ -108,6 +108,10 @@ func (m *Model) Info() Info {
 func (m *Model) info() Info {
 	d := m.arrays[0].Params()
 	fp := d.DefaultFormPulse()
+	caps := CapLSM | CapClock | CapProgram | CapMultiBit
+	if d.ADC.Sense == crossbar.SenseDifferential {
+		caps |= CapDiffSense
+	}
 	return Info{
 		Macros: m.preset.Macros, Rows: m.preset.Rows, Cols: m.preset.Cols,
 		ADCBits:  d.ADC.Bits,
@@ -115,7 +119,7 @@ func (m *Model) info() Info {
 		ID:       fmt.Sprintf("model-seed-%d", m.seed),
 		Firmware: ModelVersion,
 		Preset:   m.preset.Name,
-		Caps:     CapLSM | CapClock | CapProgram | CapMultiBit,
+		Caps:     caps,
 		GMinUS:   d.Cell.GMinUS, GMaxUS: d.Cell.GMaxUS,
 		DefaultForm: FormPulse{Voltage: fp.Voltage, WidthS: fp.WidthS, ComplianceA: fp.ComplianceA},
 		MaxFormV:    d.Limits.MaxFormV,
@@ -351,9 +355,9 @@ func (m *Model) mac(r Region, in Inputs, out *Outputs) error {
 		if in.Bits > 1 {
 			planes = in.Bits
 		}
-		// Bit-serial: one conversion per column per plane, as MACCost counts.
+		// Bit-serial: one conversion per column (or pair) per plane, as MACCost counts.
 		reads := int(co.Reads[v])
-		total.Add(m.preset.Energy.MACCost(d.Read.VoltageV, d.ADC.Bits, planes, reads, cols, co.SumGUS[v], int64(reads)*int64(cols)))
+		total.Add(m.preset.Energy.MACCost(d.Read.VoltageV, d.ADC.Bits, planes, reads, a.ConversionsPerRead(cols), co.SumGUS[v], int64(reads)*int64(cols)))
 	}
 	m.charge(total)
 	return nil

@@ -108,6 +108,7 @@ const (
 	CapClock     uint32 = 1 << 1  // the macro has a (simulated) clock
 	CapProgram   uint32 = 1 << 2  // write-verify programming (CmdProgram)
 	CapMultiBit  uint32 = 1 << 3  // multi-bit MAC inputs
+	CapDiffSense uint32 = 1 << 4  // differential ADCs: pair (2k, 2k+1) reads signed on column 2k, 0 on 2k+1
 	CapCalibrate uint32 = 1 << 8  // CmdCalibrate
 	CapCurrents  uint32 = 1 << 9  // MAC results with currents (MACCurrents)
 	CapVirtual   uint32 = 1 << 15 // the board is a simulation (virtual board)

@@ -50,7 +50,7 @@ func Example() {
 	_, err = m.Form(ctx, r, macro.FormPulse{Voltage: 9, ComplianceA: 1e-4})
 	fmt.Println(err)
 	// Output:
-	// 512×512, firmware vboard/1+rramtwin-model/2, preset lin2025-40nm
+	// 512×512, firmware vboard/1+rramtwin-model/3, preset lin2025-40nm
 	// 8 codes
 	// macro: voltage 9 outside the limit [0, 5]
 }
