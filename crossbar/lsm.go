@@ -71,23 +71,30 @@ func (a *Array) lsmSample(ws *workspace, r Region, l *LSM, b int, spikes []uint8
 	// difference, I_2j − I_2j+1, at j (what the pair reports on column 2j,
 	// less the zero of 2j+1: the same float64).
 	sensed := a.differential()
+	outs := a.ConversionsPerRead(cols)
 	p := plane{binary: true, shift: 1, fsMul: 1, energy: 1}
+	base, nbase := a.rowOff(r, 0), a.rowOff(r, int32(l.Inputs)) // first cells of the input and neuron rows
+	ws.offs = resize(ws.offs, r.Rows())
+	ws.accq = resize(ws.accq, cols)
 	for t := range l.Steps {
-		// The step's vector (x_t, s_{t−1}): its active rows in ascending order.
-		rows := activeRows(ws.rows, spikes[(b*l.Steps+t)*l.Inputs:][:l.Inputs])
-		m := len(rows)
-		rows = rows[:m+nn]
+		// The step's vector (x_t, s_{t−1}): the first cells of its active
+		// rows in ascending order, as sumQ sums them.
+		offs := appendActive(ws.offs[:0], spikes[(b*l.Steps+t)*l.Inputs:][:l.Inputs], base, a.cols)
+		m := len(offs)
+		offs = offs[:m+nn]
 		for j, v := range spk { // spk is 0 or 1: append without a branch
-			rows[m] = int32(l.Inputs + j)
+			offs[m] = nbase + j*a.cols
 			m += int(v)
 		}
-		rows = rows[:m]
-		ws.rows = rows
-		clear(codes)
-		clear(cur)
-		sumG, _ := a.convertSpikes(ws, a.sumQ(ws, r, rows), r, p, float64(len(rows)), s.Sub(l.Key(b, t)), codes, cur)
+		offs = offs[:m]
+		q := ws.accq
+		clear(q)
+		addRowsQ(q, a.gq, offs)
+		clear(codes[:outs])
+		clear(cur[:outs])
+		sumG, _ := a.convertSpikes(ws, q, r, p, float64(m), s.Sub(l.Key(b, t)), codes, cur)
 		k := b*l.Steps + t
-		st.Reads[k], st.SumGUS[k] = int32(len(rows)), sumG
+		st.Reads[k], st.SumGUS[k] = int32(m), sumG
 		lifCols(&lk, cur, mem, spk, cnt, sensed) // the neurons, with macro.LSMRun's arithmetic in its order
 	}
 }

@@ -174,10 +174,15 @@ func (a *Array) checkReadRegion(r Region) error {
 }
 
 // activeRows returns the indices of the non-zero values, in dst's storage.
-// It reads eight values at a time and skips all-zero words (spikes are
-// sparse), then walks the set bits of a word's non-zero-byte mask.
 func activeRows(dst []int32, values []uint8) []int32 {
-	dst = dst[:0]
+	return appendActive(dst[:0], values, 0, 1)
+}
+
+// appendActive appends base + i·stride for each non-zero values[i], in
+// ascending order. It reads eight values at a time and skips all-zero
+// words (spikes are sparse), then walks the set bits of a word's
+// non-zero-byte mask.
+func appendActive[T int32 | int](dst []T, values []uint8, base, stride T) []T {
 	i := 0
 	for ; i+8 <= len(values); i += 8 {
 		w := binary.LittleEndian.Uint64(values[i:])
@@ -189,12 +194,12 @@ func activeRows(dst []int32, values []uint8) []int32 {
 		w |= w >> 1
 		m := uint(((w & 0x0101010101010101) * 0x0102040810204080) >> 56) // bit k: byte k ≠ 0
 		for ; m != 0; m &= m - 1 {
-			dst = append(dst, int32(i+bits.TrailingZeros(m)))
+			dst = append(dst, base+T(i+bits.TrailingZeros(m))*stride)
 		}
 	}
 	for ; i < len(values); i++ {
 		if values[i] != 0 {
-			dst = append(dst, int32(i))
+			dst = append(dst, base+T(i)*stride)
 		}
 	}
 	return dst
