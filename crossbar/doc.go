@@ -68,6 +68,11 @@
 // gain g_j = 1 + σ_g·z_j and offset o_j = σ_o·LSB·z_j; the dequantized
 // current is code·LSB (the digital side does not know the mismatch). B = 0
 // is the ideal ADC: no quantization, no clipping, no mismatch, codes 0.
+// With differential sensing (ADC.Sense "differential") one ADC serves each
+// column pair (2k, 2k+1) of the array and converts I_2k − I_2k+1 with
+// one output-referred draw of the two columns' summed variance: code =
+// clamp(round((g·ΔI + o)/LSB), −T, T), T = 2^(B−1) − 1, LSB = FS/T,
+// reported on column 2k (2k+1 reads 0), one conversion per pair.
 // The full scale is fixed (ADC.FullScaleA) or set by CalibrateADC from a
 // profiling batch.
 // Multi-bit inputs go bit-serial (one binary read and conversion per bit
