@@ -36,10 +36,15 @@ type ClassifyConfig struct {
 	// LogFeatures trains the readout on ln(1 + count) (lsm.TrainConfig.Log;
 	// beyond the paper).
 	LogFeatures bool
+	// Hidden are the widths of hidden layers (GELU) of the readout, which
+	// is then a small MLP instead of the task's linear probe (beyond the
+	// paper); none = the task's readout.
+	Hidden      []int
 	Seed        uint64
 	CacheDir    string                              // feature cache root ("" = none)
 	Epochs      int                                 // readout epochs; 0 = the task's
 	LR          float64                             // readout learning rate; 0 = the task's
+	WeightDecay float64                             // readout weight decay; 0 = the task's
 	Progress    func(stage string, done, total int) // nil = quiet
 }
 
@@ -55,7 +60,8 @@ type ClassifyReport struct {
 	Test              string        `json:"test"`
 	Augment           []string      `json:"augment,omitempty"` // specs of the augmented copies of the training data
 	LogFeatures       bool          `json:"log_features,omitempty"`
-	TrainN            int           `json:"train_n"` // training samples, copies included
+	Hidden            []int         `json:"hidden,omitempty"` // hidden widths of an MLP readout
+	TrainN            int           `json:"train_n"`          // training samples, copies included
 	ValN              int           `json:"val_n"`
 	TestN             int           `json:"test_n"`
 	Accuracy          float64       `json:"accuracy"`
@@ -126,6 +132,12 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	if c.LR > 0 {
 		cfg.LR = c.LR
 	}
+	if c.WeightDecay > 0 {
+		cfg.WeightDecay = c.WeightDecay
+	}
+	if len(c.Hidden) > 0 {
+		cfg.Hidden = slices.Clone(c.Hidden)
+	}
 	cfg.Classes = max(c.Train.Classes(), c.Test.Classes())
 	if c.Progress != nil {
 		cfg.Progress = func(e, n int, _, _ float64) { c.Progress("train", e, n) }
@@ -136,7 +148,7 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	}
 	rep := ClassifyReport{
 		Task: t.Name, Backend: c.Backend.Name, Preset: c.Backend.Preset, Neurons: t.Config.Neurons, Seed: c.Seed,
-		Train: c.TrainSpec, Test: c.TestSpec, Augment: c.AugmentSpecs, LogFeatures: cfg.Log, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
+		Train: c.TrainSpec, Test: c.TestSpec, Augment: c.AugmentSpecs, LogFeatures: cfg.Log, Hidden: cfg.Hidden, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
 		Accuracy: res.Accuracy, PerClass: res.PerClass, Confusion: res.Confusion,
 		ValAccuracy: res.ValAccuracy, BestEpoch: res.BestEpoch,
 		SpikesPerSample:   (str.SpikesPerSample*float64(str.Samples) + ste.SpikesPerSample*float64(ste.Samples)) / float64(max(str.Samples+ste.Samples, 1)),

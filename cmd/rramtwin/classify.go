@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -120,6 +121,9 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	test := fs.String("test", "", "test data spec, e.g. 'mnist-saccade:test?n=500'")
 	bins := fs.Int("bins", 1, "readout features: spike counts in this many equal time bins (1: the paper's whole-window counts)")
 	logf := fs.String("log", "auto", "readout on ln(1 + spike count): on, off, or auto = on for -task audio (beyond the paper), off for nmnist")
+	wconst := fs.Float64("const", 0, "reservoir weight units per µS of differential conductance, input and recurrent (0: the task's, the paper's 0.08 for audio and 0.07 for nmnist)")
+	hidden := fs.String("hidden", "", "readout hidden layer widths, e.g. 128 or 256,64: a small GELU MLP instead of the linear probe (beyond the paper); empty = the paper's linear probe")
+	wd := fs.Float64("wd", 0, "readout weight decay (0: the task's default, AdamW 0.01 for audio)")
 	vtlp := fs.String("vtlp", "auto", "training-time vocal-tract-length perturbation: cochlea warps, e.g. 0.9,1.1; none; auto = 0.9,1.1 for -task audio on fsdd audio, else none")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -128,11 +132,24 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError{"classify: " + err.Error()}
 	}
+	if *wconst != 0 {
+		t.Config.Const = *wconst // beyond the paper: a stronger or weaker reservoir drive
+		if !(*wconst > 0) || math.IsInf(*wconst, 0) {
+			return usageError{fmt.Sprintf("classify: -const %g: want a finite value > 0", *wconst)}
+		}
+	}
 	if *bins > 1 {
 		t.Config.Bins = *bins // beyond the paper: spike counts per time bin as features
 		if err := t.Config.Validate(); err != nil {
 			return usageError{"classify: -bins: " + err.Error()}
 		}
+	}
+	widths, err := parseWidths(*hidden)
+	if err != nil {
+		return usageError{"classify: -hidden: " + err.Error()}
+	}
+	if !(*wd >= 0) || math.IsInf(*wd, 0) {
+		return usageError{fmt.Sprintf("classify: -wd %g: want a finite value ≥ 0", *wd)}
 	}
 	trainDS, err := openData(e, c, &x, *train)
 	if err != nil {
@@ -173,7 +190,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	rep, err := bench.Classify(ctx, bench.ClassifyConfig{Task: t, TrainSpec: *train, TestSpec: *test, Train: trainDS, Test: testDS, Augment: aug, AugmentSpecs: augSpecs, LogFeatures: logFeatures,
-		Backend: b, Seed: c.seed, CacheDir: cache, Epochs: x.epochs, LR: x.lr, Progress: progressFunc(e, c)})
+		Hidden: widths, WeightDecay: *wd, Backend: b, Seed: c.seed, CacheDir: cache, Epochs: x.epochs, LR: x.lr, Progress: progressFunc(e, c)})
 	if err != nil {
 		return err
 	}
@@ -182,6 +199,22 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	}
 	printClassify(e.stdout, rep)
 	return nil
+}
+
+// parseWidths parses -hidden: comma-separated layer widths, "" = none.
+func parseWidths(arg string) ([]int, error) {
+	if arg == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, f := range strings.Split(arg, ",") {
+		w, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || w < 1 || w > 1<<16 {
+			return nil, fmt.Errorf("width %q: want integers in [1, 65536]", f)
+		}
+		out = append(out, w)
+	}
+	return out, nil
 }
 
 // vtlpSpecs returns the specs of the warped copies of the training data

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -164,5 +165,42 @@ func TestAssociateCLI(t *testing.T) {
 	var u usageError
 	if !errors.As(err, &u) || !strings.Contains(err.Error(), "-loss") {
 		t.Errorf("-loss triplet: %v, want a usage error naming -loss", err)
+	}
+}
+
+// TestClassifyReadoutFlags: -hidden trains an MLP readout and says so in
+// the report, -const changes the reservoir (other features, other spike
+// counts), and malformed values are usage errors naming the flag.
+func TestClassifyReadoutFlags(t *testing.T) {
+	t.Setenv("RRAMTWIN_CACHE", t.TempDir())
+	base := []string{"classify", "-task", "nmnist", "-train", "mnist-saccade:train?n=60", "-test", "mnist-saccade:test?n=20", "-epochs", "2", "-json"}
+	type rep struct {
+		Hidden []int   `json:"hidden"`
+		Spikes float64 `json:"spikes_per_sample"`
+	}
+	run := func(extra ...string) rep {
+		t.Helper()
+		out, _, err := runCLI(t, append(slices.Clone(base), extra...)...)
+		if err != nil {
+			t.Fatalf("%q: %v", extra, err)
+		}
+		var r rep
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	plain, mlp, strong := run(), run("-hidden", "16,8", "-wd", "0.1"), run("-const", "0.14")
+	if len(plain.Hidden) != 0 || !slices.Equal(mlp.Hidden, []int{16, 8}) {
+		t.Errorf("hidden: plain %v, -hidden 16,8 %v", plain.Hidden, mlp.Hidden)
+	}
+	if mlp.Spikes != plain.Spikes || !(strong.Spikes > plain.Spikes) {
+		t.Errorf("spikes per sample: plain %g, MLP readout %g, -const 0.14 %g", plain.Spikes, mlp.Spikes, strong.Spikes)
+	}
+	var u usageError
+	for _, bad := range [][]string{{"-hidden", "0"}, {"-hidden", "8,x"}, {"-wd", "-1"}, {"-const", "-0.1"}} {
+		if _, _, err := runCLI(t, append(slices.Clone(base), bad...)...); !errors.As(err, &u) || !strings.Contains(err.Error(), bad[0]) {
+			t.Errorf("%q: %v, want a usage error naming %s", bad, err, bad[0])
+		}
 	}
 }
