@@ -85,6 +85,7 @@ var diffConfigs = []struct {
 	{"diff/noise=output/rel/adc=8", differential(func(p *Params) { p.Read.NoiseRel = 0.02 })},
 	{"diff/noise=cell/adc=6", differential(func(p *Params) { p.Read.Noise = NoiseCell; p.ADC.Bits = 6 })},
 	{"diff/noise=off/adc=4", differential(func(p *Params) { p.Read.Noise = NoiseOff; p.ADC.Bits = 4; p.ADC.FullScaleA = 2e-5 })},
+	{"diff/noise=off/adc=0", differential(func(p *Params) { p.Read.Noise = NoiseOff; p.ADC.Bits = 0 })},
 	{"diff/ir=estimate", differential(func(p *Params) { p.IR.Mode = IREstimate })},
 	{"diff/ir=exact", differential(func(p *Params) { p.IR.Mode = IRExact; p.IR.WireOhm = 5 })},
 }

@@ -155,6 +155,14 @@ func (a *Array) sensePairs(acc, vacc, nz []float64, r Region, p plane, w2 float6
 	fs := a.fs * p.fsMul
 	base := uint64(p.index*a.cols + r.Col0/2)
 	var clipped int32
+	if a.p.Read.Noise == NoiseOff && a.p.ADC.Bits == 0 {
+		// The ideal read: convert's identity inlined.
+		for k := range len(acc) / 2 {
+			j := 2 * k
+			cur[j] += float64(float64(vs*(acc[j]-acc[j+1])) * p.shift)
+		}
+		return 0
+	}
 	for k := range len(acc) / 2 {
 		j := 2 * k
 		var x float64
@@ -178,15 +186,16 @@ func (a *Array) sensePairs(acc, vacc, nz []float64, r Region, p plane, w2 float6
 }
 
 // spikePath reports whether binary reads of r take the common path of a
-// chip: output-referred noise with ρ = 0, an ADC, no IR drop, and exact
-// integer column sums (at most maxExactRows rows).
+// chip: output-referred noise with ρ = 0 (or no noise), an ADC, no IR
+// drop, and exact integer column sums (at most maxExactRows rows).
 func (a *Array) spikePath(r Region) bool {
 	rr, _ := a.noiseCoef()
-	return a.p.Read.Noise == NoiseOutput && rr == 0 && a.p.ADC.Bits > 0 && a.p.IR.Mode == IRNone && r.Rows() <= maxExactRows
+	noise := a.p.Read.Noise == NoiseOutput && rr == 0 || a.p.Read.Noise == NoiseOff
+	return noise && a.p.ADC.Bits > 0 && a.p.IR.Mode == IRNone && r.Rows() <= maxExactRows
 }
 
 // convertSpikes is the rest of readPlane for a binary read with
-// output-referred noise, ρ = 0 and an ADC, with the operations of the
+// output-referred noise with ρ = 0 (or none) and an ADC, with the operations of the
 // general path in the same order: a pass that draws the columns' normals
 // (the ziggurat inlined, the stream's counter hash advanced by addition)
 // then the conversion pass (convertColsQ, vectorised where the CPU allows)
@@ -205,15 +214,26 @@ func (a *Array) convertSpikes(ws *workspace, accq []int32, r Region, p plane, w2
 		kap: kap, fw: float64(float64(f*f) * w2), vs: a.p.Read.VoltageV * 1e-6,
 		inv: top / fs, half: 0.5, top: top, lsb: fs / top, shift: p.shift, bit: int64(p.bit), quantum: gQuantum,
 	}
+	// normals draws the noise; without noise it is x + sqrt(0)·0 = x, as
+	// the general path's noiseless x.
+	normals := func(n int, base uint64) []float64 {
+		if a.p.Read.Noise == NoiseOff {
+			k.kap, k.fw = 0, 0
+			z := ws.nz[:n]
+			clear(z)
+			return z
+		}
+		return a.normals(ws, n, base, sv)
+	}
 	if a.differential() {
 		// One draw and one conversion per pair (sensePairs).
 		np := cols / 2
 		k.fw, k.lo = float64(float64(f*f)*float64(2*w2)), -top
-		z := a.normals(ws, np, uint64(p.index*a.cols+r.Col0/2), sv)
+		z := normals(np, uint64(p.index*a.cols+r.Col0/2))
 		clipped, total := convertPairsQ(&k, accq, z, a.gainP[r.Col0/2:][:np], a.offP[r.Col0/2:][:np], codes[:np], cur[:np])
 		return float64(total) * gQuantum, clipped
 	}
-	z := a.normals(ws, cols, uint64(p.index*a.cols+r.Col0), sv)
+	z := normals(cols, uint64(p.index*a.cols+r.Col0))
 	clipped, total := convertColsQ(&k, accq, z, a.gain[r.Col0:][:cols], a.off[r.Col0:][:cols], codes[:cols], cur[:cols])
 	return float64(total) * gQuantum, clipped // Σ_j acc_j, exact
 }
