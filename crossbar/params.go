@@ -152,8 +152,8 @@ type ADCParams struct {
 	Range          string  `json:"range"`            // "fixed" or "calibrated"
 	FullScaleA     float64 `json:"full_scale_a"`     // full-scale column current of one conversion, A
 	CalibQuantile  float64 `json:"calib_quantile"`   // CalibrateADC sets full scale at this quantile of profiled currents (1 = max)
-	GainSigma      float64 `json:"gain_sigma"`       // per-column gain mismatch, relative σ
-	OffsetSigmaLSB float64 `json:"offset_sigma_lsb"` // per-column offset mismatch σ, in LSB
+	GainSigma      float64 `json:"gain_sigma"`       // per-ADC (column or pair) gain mismatch, relative σ
+	OffsetSigmaLSB float64 `json:"offset_sigma_lsb"` // per-ADC (column or pair) offset mismatch σ, in LSB
 	ConversionS    float64 `json:"conversion_s"`     // time of one conversion, s (for latency accounting)
 }
 
