@@ -2,7 +2,6 @@ package crossbar
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"testing"
 
@@ -96,41 +95,7 @@ var diffConfigs = []struct {
 func TestDifferentialMACEqualsReference(t *testing.T) {
 	kernels(t, func(t *testing.T) {
 		for _, cfg := range diffConfigs {
-			for _, size := range [][2]int{{1, 2}, {5, 4}, {19, 38}, {40, 64}, {30, 102}} {
-				rows, cols := size[0], size[1]
-				a := formed(t, "lin2025-40nm", rows+1, cols+4, 9, cfg.mutate)
-				r := Region{1, rows + 1, 2, cols + 2}
-				for _, c := range []struct {
-					bits int
-					enc  Encoding
-				}{{0, BitSerial}, {1, BitSerial}, {3, BitSerial}, {5, PulseWidth}} {
-					if a.p.IR.Mode == IRExact && rows > 20 && c.bits > 1 {
-						continue // the exact solver per plane is slow; smaller sizes cover it
-					}
-					for _, density := range []float64{0.3, 1} {
-						in := randomInputs(4, rows, c.bits, density, c.enc, 3)
-						var fast, ref Outputs
-						s := rng.NewStream(4, "noise")
-						if err := a.MAC(r, in, &fast, s); err != nil {
-							t.Fatal(err)
-						}
-						if err := a.macRef(r, in, &ref, s); err != nil {
-							t.Fatal(err)
-						}
-						name := fmt.Sprintf("%s %d×%d bits %d %s density %g", cfg.name, rows, cols, c.bits, c.enc, density)
-						sameOutputs(t, name, &fast, &ref)
-						planes := 1
-						if c.bits > 1 && c.enc == BitSerial {
-							planes = c.bits
-						}
-						for v := range in.N {
-							if want := int32(cols / 2 * planes); fast.Conversions[v] != want {
-								t.Fatalf("%s: %d conversions, want %d", name, fast.Conversions[v], want)
-							}
-						}
-					}
-				}
-			}
+			fastEqualsRef(t, cfg.name, cfg.mutate, 2, [][2]int{{1, 2}, {5, 4}, {19, 38}, {40, 64}, {30, 102}})
 		}
 	})
 }

@@ -195,11 +195,11 @@ func (a *Array) spikePath(r Region) bool {
 }
 
 // convertSpikes is the rest of readPlane for a binary read with
-// output-referred noise with ρ = 0 (or none) and an ADC, with the operations of the
-// general path in the same order: a pass that draws the columns' normals
-// (the ziggurat inlined, the stream's counter hash advanced by addition)
-// then the conversion pass (convertColsQ, vectorised where the CPU allows)
-// of the column sums accq (quanta, sumQ). w2 is the number of active rows.
+// output-referred noise with ρ = 0 (or none) and an ADC, with the
+// operations of the general path in the same order: a pass that draws the
+// normals (normals) then the conversion pass (convertColsQ or
+// convertPairsQ, vectorised where the CPU allows) of the column sums accq
+// (quanta, sumQ). w2 is the number of active rows.
 // It adds one code and current per conversion to codes and cur: per column,
 // or with differential sensing per pair (pair k at index k, as
 // sensePairs computes it). It returns the plane's SumGUS and

@@ -116,29 +116,46 @@ var macConfigs = []struct {
 // for bit over sizes that straddle the unrolling and every input kind.
 func TestFastMACEqualsReference(t *testing.T) {
 	for _, cfg := range macConfigs {
-		for _, size := range [][2]int{{1, 1}, {5, 3}, {19, 37}, {40, 64}, {30, 103}} {
-			rows, cols := size[0], size[1]
-			a := formed(t, "lin2025-40nm", rows+1, cols+2, 9, single(cfg.mutate))
-			r := Region{1, rows + 1, 1, cols + 1}
-			for _, c := range []struct {
-				bits int
-				enc  Encoding
-			}{{0, BitSerial}, {1, BitSerial}, {3, BitSerial}, {5, PulseWidth}} {
-				if cfg.mutate != nil && a.p.IR.Mode == IRExact && rows > 20 && c.bits > 1 {
-					continue // the exact solver per plane is slow; smaller sizes cover it
+		fastEqualsRef(t, cfg.name, single(cfg.mutate), 1, [][2]int{{1, 1}, {5, 3}, {19, 37}, {40, 64}, {30, 103}})
+	}
+}
+
+// fastEqualsRef compares MAC with macRef for each size (rows × cols) on a
+// region at column col0, every input kind and two densities, and checks
+// the conversions per vector.
+func fastEqualsRef(t *testing.T, name string, mutate func(*Params), col0 int, sizes [][2]int) {
+	t.Helper()
+	for _, size := range sizes {
+		rows, cols := size[0], size[1]
+		a := formed(t, "lin2025-40nm", rows+1, cols+col0+2, 9, mutate)
+		r := Region{1, rows + 1, col0, cols + col0}
+		for _, c := range []struct {
+			bits int
+			enc  Encoding
+		}{{0, BitSerial}, {1, BitSerial}, {3, BitSerial}, {5, PulseWidth}} {
+			if a.p.IR.Mode == IRExact && rows > 20 && c.bits > 1 {
+				continue // the exact solver per plane is slow; smaller sizes cover it
+			}
+			planes := 1
+			if c.bits > 1 && c.enc == BitSerial {
+				planes = c.bits
+			}
+			for _, density := range []float64{0.3, 1} {
+				in := randomInputs(4, rows, c.bits, density, c.enc, 3)
+				var fast, ref Outputs
+				s := rng.NewStream(4, "noise")
+				if err := a.MAC(r, in, &fast, s); err != nil {
+					t.Fatal(err)
 				}
-				for _, density := range []float64{0.3, 1} {
-					in := randomInputs(4, rows, c.bits, density, c.enc, 3)
-					var fast, ref Outputs
-					s := rng.NewStream(4, "noise")
-					if err := a.MAC(r, in, &fast, s); err != nil {
-						t.Fatal(err)
+				if err := a.macRef(r, in, &ref, s); err != nil {
+					t.Fatal(err)
+				}
+				name := fmt.Sprintf("%s %d×%d bits %d %s density %g", name, rows, cols, c.bits, c.enc, density)
+				sameOutputs(t, name, &fast, &ref)
+				for v := range in.N {
+					if want := int32(a.ConversionsPerRead(cols) * planes); fast.Conversions[v] != want {
+						t.Fatalf("%s: %d conversions, want %d", name, fast.Conversions[v], want)
 					}
-					if err := a.macRef(r, in, &ref, s); err != nil {
-						t.Fatal(err)
-					}
-					name := fmt.Sprintf("%s %d×%d bits %d %s density %g", cfg.name, rows, cols, c.bits, c.enc, density)
-					sameOutputs(t, name, &fast, &ref)
 				}
 			}
 		}

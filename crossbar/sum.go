@@ -23,7 +23,7 @@ type convK struct {
 	kap, fw, vs, inv, half, top, lsb, shift float64 // κ, σ_floor²·Σw², V_read·1e-6, top/FS, 0.5, top, FS/top, 2^bit
 	bit                                     int64
 	quantum                                 float64 // µS per conductance quantum
-	lo                                      float64 // lowest code (convertPairsQ): −top
+	lo                                      float64 // lowest code: 0, or −top for differential pairs
 }
 
 // convertColsQGo is the scalar convertColsQ.
@@ -36,18 +36,27 @@ func convertColsQGo(k *convK, accq []int32, z, gain, off []float64, codes []int3
 		total += int64(a)
 		x := float64(float64(a) * k.quantum)
 		x += float64(math.Sqrt(float64(k.kap*x)+k.fw) * z[j])
-		q := math.Floor(float64(float64(gain[j]*float64(k.vs*x))*k.inv) + off[j] + k.half)
-		if q < 0 {
-			q = 0
-			clipped++
-		} else if q > k.top {
-			q = k.top
-			clipped++
-		}
-		codes[j] += int32(q) << k.bit
-		cur[j] += float64(float64(q*k.lsb) * k.shift)
+		clipped += k.convert(x, gain[j], off[j], &codes[j], &cur[j])
 	}
 	return clipped, total
+}
+
+// convert adds the code and current of a conversion of x (µS) with gain g
+// and offset o (LSB) to code and cur, and returns 1 if it clipped at lo
+// (0 for single-ended columns) or top.
+func (k *convK) convert(x, g, o float64, code *int32, cur *float64) int32 {
+	var clipped int32
+	q := math.Floor(float64(float64(g*float64(k.vs*x))*k.inv) + o + k.half)
+	if q < k.lo {
+		q = k.lo
+		clipped = 1
+	} else if q > k.top {
+		q = k.top
+		clipped = 1
+	}
+	*code += int32(q) << k.bit
+	*cur += float64(float64(q*k.lsb) * k.shift)
+	return clipped
 }
 
 // convertPairsQGo is the scalar convertPairsQ.
@@ -62,16 +71,7 @@ func convertPairsQGo(k *convK, accq []int32, z, gain, off []float64, codes []int
 		x := float64(float64(p-m) * k.quantum)
 		v := float64(k.kap*float64(float64(p)*k.quantum)) + float64(k.kap*float64(float64(m)*k.quantum))
 		x += float64(math.Sqrt(v+k.fw) * z[j])
-		q := math.Floor(float64(float64(gain[j]*float64(k.vs*x))*k.inv) + off[j] + k.half)
-		if q < k.lo {
-			q = k.lo
-			clipped++
-		} else if q > k.top {
-			q = k.top
-			clipped++
-		}
-		codes[j] += int32(q) << k.bit
-		cur[j] += float64(float64(q*k.lsb) * k.shift)
+		clipped += k.convert(x, gain[j], off[j], &codes[j], &cur[j])
 	}
 	return clipped, total
 }
