@@ -93,3 +93,36 @@ func TestTargetsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestDifferentialADCChip: a chip whose ADCs sense column pairs takes
+// differential placements, refuses the reference scheme (its reference
+// column would share an ADC with a weight column), reports signed codes,
+// and a model of such a preset says so in Info.
+func TestDifferentialADCChip(t *testing.T) {
+	diff := chip
+	diff.ADCBits, diff.Caps = 8, CapDiffSense
+	if _, err := Allocate(diff, Differential, Matrix{"lsm", 456, 200}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Allocate(diff, Reference, Matrix{"w", 64, 10}); err == nil || !strings.Contains(err.Error(), "single-ended") {
+		t.Errorf("reference scheme on a differential-ADC chip: %v", err)
+	}
+	if lo, hi := diff.CodeRange(); lo != -127 || hi != 127 {
+		t.Errorf("differential code range %d..%d, want −127..127", lo, hi)
+	}
+	single := chip
+	single.ADCBits = 8
+	if lo, hi := single.CodeRange(); lo != 0 || hi != 255 {
+		t.Errorf("single-ended code range %d..%d, want 0..255", lo, hi)
+	}
+	for name, want := range map[string]bool{"lin2025-40nm": true, "ideal": false} {
+		p, _ := LookupPreset(name)
+		m, err := NewModel(p, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Info().Caps&CapDiffSense != 0; got != want {
+			t.Errorf("%s: CapDiffSense %v, want %v", name, got, want)
+		}
+	}
+}
