@@ -11,9 +11,9 @@ import (
 var (
 	useAVX2   = cpu.X86.HasAVX2
 	useAVX512 = cpu.X86.HasAVX512F
-	// The vectorised ziggurat also needs 64-bit multiplies (DQ) and byte
-	// mask moves.
-	useZigAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
+	// The vectorised ziggurat and the AVX-512 LIF also need 64-bit
+	// multiplies and byte mask moves (DQ) and 256-bit masked operations (VL).
+	useAVX512DQ = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
 )
 
 // addRowsQAVX2 is addRowsQ over blocks32·32 + blocks8·8 columns.
@@ -113,7 +113,7 @@ func zigAVX512(z *float64, blocks int, h *[8]uint64, slow *uint8, zk *uint32, zw
 // takes.
 func zigFast(z []float64, h0 uint64, slow []uint8) int {
 	blocks := len(z) / 8
-	if !useZigAVX512 || blocks == 0 {
+	if !useAVX512DQ || blocks == 0 {
 		return 0
 	}
 	_ = slow[blocks-1]
@@ -130,6 +130,12 @@ func zigFast(z []float64, h0 uint64, slow []uint8) int {
 //go:noescape
 func lifAVX2(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks, sensed int)
 
+// lifSensedAVX512 updates blocks·8 neurons from sensed differences (see
+// lifCols).
+//
+//go:noescape
+func lifSensedAVX512(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks int)
+
 // lifCols is the LIF update of RunLSM for len(mem) neurons, vectorised
 // where the CPU allows: see lifGo.
 func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32, sensed bool) {
@@ -140,9 +146,13 @@ func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32, sensed bool)
 	}
 	_, _, _ = cur[:per*n], spk[:n], cnt[:n]
 	done := 0
-	if useAVX2 && n >= 4 {
-		lifAVX2(k, &cur[0], &mem[0], &spk[0], &cnt[0], n/4, per&1)
-		done = n / 4 * 4
+	if sensed && useAVX512DQ && n >= 8 {
+		lifSensedAVX512(k, &cur[0], &mem[0], &spk[0], &cnt[0], n/8)
+		done = n / 8 * 8
+	}
+	if useAVX2 && n-done >= 4 {
+		lifAVX2(k, &cur[per*done], &mem[done], &spk[done], &cnt[done], (n-done)/4, per&1)
+		done += (n - done) / 4 * 4
 	}
 	lifGo(k, cur[per*done:], mem[done:], spk[done:], cnt[done:], sensed)
 }

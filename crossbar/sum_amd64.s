@@ -528,3 +528,64 @@ pdone:
 	MOVQ DX, clipped+64(FP)
 	MOVQ BX, total+72(FP)
 	RET
+
+// func lifSensedAVX512(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks int)
+//
+// lifAVX2 for sensed differences (cur[j] is neuron j's I⁺ − I⁻), eight
+// neurons at a time, with the same IEEE operations in the same order; the
+// spikes come from a compare mask (its nibbles through spkTab) and the
+// counts by a masked add of one.
+TEXT ·lifSensedAVX512(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), AX
+	MOVQ cur+8(FP), SI
+	MOVQ mem+16(FP), DI
+	MOVQ spk+24(FP), R8
+	MOVQ cnt+32(FP), R9
+	MOVQ blocks+40(FP), CX
+	VBROADCASTSD 0(AX), Z8   // decay
+	VBROADCASTSD 8(AX), Z9   // scale
+	VBROADCASTSD 16(AX), Z10 // readV
+	VBROADCASTSD 24(AX), Z11 // 1e6
+	VBROADCASTSD 32(AX), Z12 // threshold
+	VBROADCASTSD 40(AX), Z13 // 1
+	MOVQ 48(AX), R10         // spkTab
+	MOVL $1, BX
+	VPBROADCASTD BX, Y14     // int32 ones
+	TESTQ CX, CX
+	JZ   lsdone
+
+lsloop:
+	VMOVUPD 0(SI), Z2          // d
+	VDIVPD Z10, Z2, Z2
+	VMULPD Z11, Z2, Z2
+	VMULPD Z9, Z2, Z2          // scale·d
+	VMOVUPD 0(DI), Z4
+	VMULPD Z8, Z4, Z4          // decay·mem
+	VPMOVZXBD (R8), Y5
+	VCVTDQ2PD Y5, Z5
+	VSUBPD Z5, Z13, Z5         // 1 − spk
+	VMULPD Z5, Z4, Z4
+	VADDPD Z2, Z4, Z4          // x
+	VMOVUPD Z4, 0(DI)
+	VCMPPD $0x1e, Z12, Z4, K1  // x > threshold (ordered: false for NaN)
+	KMOVB K1, BX
+	MOVQ BX, DX
+	ANDQ $15, DX
+	MOVL (R10)(DX*4), DX
+	MOVL DX, 0(R8)
+	SHRQ $4, BX
+	MOVL (R10)(BX*4), BX
+	MOVL BX, 4(R8)
+	VMOVDQU32 (R9), Y7
+	VPADDD Y14, Y7, K1, Y7     // cnt += 1 where spiking
+	VMOVDQU32 Y7, (R9)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $8, R8
+	ADDQ $32, R9
+	DECQ CX
+	JNZ  lsloop
+
+lsdone:
+	VZEROUPPER
+	RET

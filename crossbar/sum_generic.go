@@ -24,7 +24,7 @@ func convertPairsQ(k *convK, accq []int32, z, gain, off []float64, codes []int32
 }
 
 // No vector kernels off amd64 (the tests toggle these).
-var useAVX2, useAVX512, useZigAVX512 bool
+var useAVX2, useAVX512, useAVX512DQ bool
 
 // zigFast draws nothing off amd64: the caller draws every normal.
 func zigFast(z []float64, h0 uint64, slow []uint8) int { return 0 }
