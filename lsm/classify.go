@@ -27,6 +27,17 @@ type TrainConfig struct {
 	Log         bool       `json:"log,omitempty"`     // features x → ln(1 + x) first (spike counts are heavy-tailed; beyond the paper)
 	Classes     int        `json:"classes,omitempty"` // number of classes; 0 = 1 + the largest label seen
 
+	// ValMask, when not nil, replaces the stratified split: training sample
+	// i validates iff ValMask[i] (say its speaker is held out, see
+	// GroupMask), and ValFraction is ignored. It must leave samples on
+	// both sides.
+	ValMask []bool `json:"-"`
+	// Refit, after the epoch has been chosen on the validation split,
+	// trains again from the same initialisation on all training samples
+	// (the validation part and its augmented copies included) for that
+	// many epochs, and keeps that model (beyond the paper).
+	Refit bool `json:"refit,omitempty"`
+
 	// Progress, when set, is called after every epoch with the epoch's mean
 	// training loss and validation accuracy (0 without a validation split).
 	Progress func(epoch, epochs int, loss, valAcc float64) `json:"-"`
@@ -221,6 +232,15 @@ func ClassifyAugmented(train *mat.Dense, trainY []int, augment []*mat.Dense, tes
 		}
 	}
 	trIdx, valIdx := StratifiedSplit(trainY, cfg.ValFraction, cfg.Seed)
+	if cfg.ValMask != nil {
+		if len(cfg.ValMask) != ntr {
+			return Result{}, fmt.Errorf("lsm: classify: validation mask of %d for %d training samples", len(cfg.ValMask), ntr)
+		}
+		trIdx, valIdx = MaskSplit(cfg.ValMask)
+		if len(trIdx) == 0 || len(valIdx) == 0 {
+			return Result{}, fmt.Errorf("lsm: classify: validation mask leaves %d training and %d validation samples", len(trIdx), len(valIdx))
+		}
+	}
 	xt, yt := gather(xtr, d, trainY, trIdx)
 	xv, yv := gather(xtr, d, trainY, valIdx)
 	for k, a := range augment {
@@ -236,6 +256,26 @@ func ClassifyAugmented(train *mat.Dense, trainY []int, augment []*mat.Dense, tes
 		return Result{}, err
 	}
 	res.TrainN, res.ValN, res.TestN = len(yt), len(yv), nte
+	if cfg.Refit && len(yv) > 0 {
+		// All samples and all copies, in the order of the samples.
+		all := make([]int, ntr)
+		for i := range all {
+			all[i] = i
+		}
+		xa, ya := gather(xtr, d, trainY, all)
+		for _, a := range augment {
+			xk, _, _ := dense(a)
+			xc, yc := gather(xk, d, trainY, all)
+			xa, ya = append(xa, xc...), append(ya, yc...)
+		}
+		rc := cfg
+		rc.Epochs, rc.Progress = res.BestEpoch, nil
+		var r2 Result
+		if clf, r2, err = train1(xa, ya, nil, nil, d, k, rc); err != nil {
+			return Result{}, err
+		}
+		res.TrainLoss, res.TrainN = r2.TrainLoss, len(ya)
+	}
 	pred := clf.predict(xte, nte, d)
 	res.Accuracy, res.PerClass, res.Confusion = Score(testY, pred, k)
 	res.Classes = k
@@ -371,6 +411,30 @@ func StratifiedSplit(labels []int, frac float64, seed uint64) (train, val []int)
 		}
 	}
 	return train, val
+}
+
+// MaskSplit returns the indices where val is false (training) and true
+// (validation), each in increasing order.
+func MaskSplit(val []bool) (train, valIdx []int) {
+	for i, v := range val {
+		if v {
+			valIdx = append(valIdx, i)
+		} else {
+			train = append(train, i)
+		}
+	}
+	return train, valIdx
+}
+
+// GroupMask marks the samples whose group (say, speaker) is one of held:
+// a group-wise validation split (TrainConfig.ValMask), so that validation
+// measures generalisation to unseen groups.
+func GroupMask(groups []string, held []string) []bool {
+	m := make([]bool, len(groups))
+	for i, g := range groups {
+		m[i] = slices.Contains(held, g)
+	}
+	return m
 }
 
 // Score compares predictions with the truth over k classes: accuracy, the
