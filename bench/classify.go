@@ -46,6 +46,11 @@ type ClassifyConfig struct {
 	// trained on. Train must know its speakers (dataset.FSDD); see
 	// ValSpeaker.
 	ValSpeakers []string
+	// SpeakerCV chooses the epoch by leave-one-speaker-out
+	// cross-validation inside the training data, then refits on all of it
+	// (lsm.TrainConfig.ValFolds; beyond the paper). ValSpeakers and Refit
+	// are then ignored.
+	SpeakerCV bool
 	// Refit retrains on all training data, validation included, for the
 	// epoch count chosen on the validation split (lsm.TrainConfig.Refit).
 	Refit       bool
@@ -72,7 +77,8 @@ type ClassifyReport struct {
 	Hidden            []int         `json:"hidden,omitempty"`       // hidden widths of an MLP readout
 	ValSpeakers       []string      `json:"val_speakers,omitempty"` // speakers held out for validation (none: stratified split)
 	Refit             bool          `json:"refit,omitempty"`
-	TrainN            int           `json:"train_n"` // training samples, copies included
+	SpeakerCV         bool          `json:"speaker_cv,omitempty"` // epoch chosen by leave-one-speaker-out CV over ValSpeakers, then refitted
+	TrainN            int           `json:"train_n"`              // training samples, copies included
 	ValN              int           `json:"val_n"`
 	TestN             int           `json:"test_n"`
 	Accuracy          float64       `json:"accuracy"`
@@ -151,7 +157,18 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	}
 	cfg.Classes = max(c.Train.Classes(), c.Test.Classes())
 	cfg.Refit = c.Refit
-	if len(c.ValSpeakers) > 0 {
+	valSpeakers := c.ValSpeakers
+	if c.SpeakerCV {
+		spk := Speakers(c.Train)
+		names := slices.Compact(slices.Sorted(slices.Values(spk)))
+		if len(names) < 2 {
+			return ClassifyReport{}, fmt.Errorf("speaker cross-validation: %s has %d speakers, want two or more", c.TrainSpec, len(names))
+		}
+		for _, n := range names {
+			cfg.ValFolds = append(cfg.ValFolds, lsm.GroupMask(spk, []string{n}))
+		}
+		valSpeakers, cfg.Refit = names, true
+	} else if len(c.ValSpeakers) > 0 {
 		spk := Speakers(c.Train)
 		if spk == nil {
 			return ClassifyReport{}, fmt.Errorf("speaker validation split: %s has no speakers", c.TrainSpec)
@@ -173,7 +190,7 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	rep := ClassifyReport{
 		Task: t.Name, Backend: c.Backend.Name, Preset: c.Backend.Preset, Neurons: t.Config.Neurons, Seed: c.Seed,
 		Train: c.TrainSpec, Test: c.TestSpec, Augment: c.AugmentSpecs, LogFeatures: cfg.Log, Hidden: cfg.Hidden,
-		ValSpeakers: c.ValSpeakers, Refit: c.Refit, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
+		ValSpeakers: valSpeakers, Refit: cfg.Refit, SpeakerCV: c.SpeakerCV, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
 		Accuracy: res.Accuracy, PerClass: res.PerClass, Confusion: res.Confusion,
 		ValAccuracy: res.ValAccuracy, BestEpoch: res.BestEpoch,
 		SpikesPerSample:   (str.SpikesPerSample*float64(str.Samples) + ste.SpikesPerSample*float64(ste.Samples)) / float64(max(str.Samples+ste.Samples, 1)),

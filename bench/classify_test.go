@@ -153,4 +153,17 @@ func TestClassifyValSpeakers(t *testing.T) {
 	if _, err := Classify(context.Background(), cfg); err == nil {
 		t.Error("validation speaker not in the training data accepted")
 	}
+	// Leave-one-speaker-out epoch choice: every recording validates once,
+	// and the kept model is trained on all 60 and their 120 copies.
+	cfg.ValSpeakers, cfg.SpeakerCV = nil, true
+	if r, err = Classify(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if r.ValN != 60 || r.TrainN != 180 || !r.Refit || !slices.Equal(r.ValSpeakers, []string{"george", "lucas", "theo"}) {
+		t.Errorf("speaker CV: train %d (+%d validation over %q, refit %v), want 180 (+60 over george, lucas, theo, refit)", r.TrainN, r.ValN, r.ValSpeakers, r.Refit)
+	}
+	cfg.Train, cfg.TrainSpec, cfg.Augment, cfg.AugmentSpecs = open(tes), tes, nil, nil
+	if _, err := Classify(context.Background(), cfg); err == nil {
+		t.Error("speaker CV over one speaker accepted")
+	}
 }

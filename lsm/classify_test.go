@@ -414,3 +414,57 @@ func TestClassifyRefit(t *testing.T) {
 		t.Errorf("without refit: train %d, epoch %d; want 640, %d", noRefit.TrainN, noRefit.BestEpoch, res.BestEpoch)
 	}
 }
+
+// ValFolds keeps the epoch with the best mean validation accuracy over the
+// folds, each fold as trained with its ValMask alone, and refits on all.
+func TestClassifyValFolds(t *testing.T) {
+	xtr, ytr := clusters("train", 400, 4, 20, 0.3)
+	xte, yte := clusters("test", 400, 4, 20, 0.3)
+	aug := mat.DenseCopyOf(xtr)
+	aug.Scale(0.9, aug)
+	groups := make([]string, len(ytr))
+	for i := range groups {
+		groups[i] = string(rune('a' + i%3))
+	}
+	base := TrainConfig{LR: 1e-3, Batch: 50, Epochs: 25, Seed: 4}
+	mean := make([]float64, base.Epochs)
+	var folds [][]bool
+	for _, g := range []string{"a", "b", "c"} {
+		m := GroupMask(groups, []string{g})
+		folds = append(folds, m)
+		cfg := base
+		cfg.ValMask = m
+		cfg.Progress = func(ep, _ int, _, acc float64) { mean[ep-1] += acc / 3 }
+		if _, err := ClassifyAugmented(xtr, ytr, []*mat.Dense{aug}, xte, yte, cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	best := 0
+	for ep, a := range mean {
+		if a > mean[best] {
+			best = ep
+		}
+	}
+	cfg := base
+	cfg.ValFolds = folds
+	res, err := ClassifyAugmented(xtr, ytr, []*mat.Dense{aug}, xte, yte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.BestEpoch != best+1 || math.Abs(res.ValAccuracy-mean[best]) > 1e-12 || res.TrainN != 800 || res.ValN != 400 {
+		t.Errorf("epoch %d (validation %.4f), train %d (+%d); want epoch %d (%.4f), 800 (+400)", res.BestEpoch, res.ValAccuracy, res.TrainN, res.ValN, best+1, mean[best])
+	}
+	ref := base
+	ref.ValFraction, ref.Epochs = -1, res.BestEpoch
+	want, err := ClassifyAugmented(xtr, ytr, []*mat.Dense{aug}, xte, yte, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, w := res.Model.Predict(xte), want.Model.Predict(xte); !slices.Equal(got, w) {
+		t.Errorf("folds' model is not the refit on all for %d epochs (accuracy %.4f vs %.4f)", res.BestEpoch, res.Accuracy, want.Accuracy)
+	}
+	cfg.ValFolds = [][]bool{make([]bool, len(ytr))}
+	if _, err := ClassifyAugmented(xtr, ytr, nil, xte, yte, cfg); err == nil {
+		t.Error("a fold without validation samples accepted")
+	}
+}

@@ -127,7 +127,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	hidden := fs.String("hidden", "", "readout hidden layer widths, e.g. 128 or 256,64: a small GELU MLP instead of the linear probe (beyond the paper); empty = the paper's linear probe")
 	wd := fs.Float64("wd", 0, "readout weight decay (0: the task's default, AdamW 0.01 for audio)")
 	vtlp := fs.String("vtlp", "auto", "training-time vocal-tract-length perturbation: cochlea warps, e.g. 0.9,1.1; none; auto = 0.9,1.1 for -task audio on fsdd audio, else none")
-	val := fs.String("val", "stratified", "validation split for choosing the readout's epoch: stratified (10 % of each class, the default), speaker (one whole training speaker, rotated by -seed through the sorted speakers: seed 1 the first; beyond the paper) or speaker:NAME[,NAME] (these speakers)")
+	val := fs.String("val", "stratified", "validation split for choosing the readout's epoch: stratified (10 % of each class, the default), speaker (one whole training speaker, rotated by -seed through the sorted speakers: seed 1 the first; beyond the paper) speaker:NAME[,NAME] (these speakers) or speakers (leave-one-speaker-out cross-validation over the training speakers chooses the epoch, then the readout is refitted on all; beyond the paper)")
 	refit := fs.Bool("refit", false, "after choosing the epoch on the validation split, retrain on all training data, validation included, for that many epochs (beyond the paper)")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -159,8 +159,13 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("-train: %w", err)
 	}
-	valSpeakers, err := parseVal(*val, trainDS, c.seed)
-	if err != nil {
+	var valSpeakers []string
+	speakerCV := *val == "speakers"
+	if speakerCV {
+		if n := len(slices.Compact(slices.Sorted(slices.Values(bench.Speakers(trainDS))))); n < 2 {
+			return usageError{fmt.Sprintf("classify: -val speakers: %d training speakers, want two or more", n)}
+		}
+	} else if valSpeakers, err = parseVal(*val, trainDS, c.seed); err != nil {
 		return usageError{"classify: -val: " + err.Error()}
 	}
 	var logFeatures bool
@@ -198,7 +203,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	rep, err := bench.Classify(ctx, bench.ClassifyConfig{Task: t, TrainSpec: *train, TestSpec: *test, Train: trainDS, Test: testDS, Augment: aug, AugmentSpecs: augSpecs, LogFeatures: logFeatures,
-		Hidden: widths, WeightDecay: *wd, ValSpeakers: valSpeakers, Refit: *refit, Backend: b, Seed: c.seed, CacheDir: cache, Epochs: x.epochs, LR: x.lr, Progress: progressFunc(e, c)})
+		Hidden: widths, WeightDecay: *wd, ValSpeakers: valSpeakers, Refit: *refit, SpeakerCV: speakerCV, Backend: b, Seed: c.seed, CacheDir: cache, Epochs: x.epochs, LR: x.lr, Progress: progressFunc(e, c)})
 	if err != nil {
 		return err
 	}
@@ -237,7 +242,7 @@ func parseVal(arg string, train dataset.Dataset, seed uint64) ([]string, error) 
 		}
 		return names, nil
 	}
-	return nil, fmt.Errorf("%q: want stratified, speaker or speaker:NAME[,NAME]", arg)
+	return nil, fmt.Errorf("%q: want stratified, speaker, speaker:NAME[,NAME] or speakers", arg)
 }
 
 // parseWidths parses -hidden: comma-separated layer widths, "" = none.
@@ -283,7 +288,9 @@ func printClassify(w io.Writer, r bench.ClassifyReport) {
 	fmt.Fprintf(w, "%s on %s (%d neurons, seed %d): accuracy %.2f %% on %d test samples (validation %.2f %%, epoch %d)\n",
 		r.Task, r.Backend, r.Neurons, r.Seed, 100*r.Accuracy, r.TestN, 100*r.ValAccuracy, r.BestEpoch)
 	fmt.Fprintf(w, "trained on %d (+%d validation", r.TrainN, r.ValN)
-	if len(r.ValSpeakers) > 0 {
+	if r.SpeakerCV {
+		fmt.Fprintf(w, " in leave-one-speaker-out folds over %s", strings.Join(r.ValSpeakers, ","))
+	} else if len(r.ValSpeakers) > 0 {
 		fmt.Fprintf(w, " of speaker %s", strings.Join(r.ValSpeakers, ","))
 	}
 	fmt.Fprint(w, ")")
