@@ -39,7 +39,21 @@ type ClassifyConfig struct {
 	// Hidden are the widths of hidden layers (GELU) of the readout, which
 	// is then a small MLP instead of the task's linear probe (beyond the
 	// paper); none = the task's readout.
-	Hidden      []int
+	Hidden []int
+	// ValSpeakers, when set, replaces the stratified validation split by
+	// a speaker-wise one (beyond the paper): the training recordings of
+	// these speakers, and their augmented copies, validate and are not
+	// trained on. Train must know its speakers (dataset.FSDD); see
+	// ValSpeaker.
+	ValSpeakers []string
+	// SpeakerCV chooses the epoch by leave-one-speaker-out
+	// cross-validation inside the training data, then refits on all of it
+	// (lsm.TrainConfig.ValFolds; beyond the paper). ValSpeakers and Refit
+	// are then ignored.
+	SpeakerCV bool
+	// Refit retrains on all training data, validation included, for the
+	// epoch count chosen on the validation split (lsm.TrainConfig.Refit).
+	Refit       bool
 	Seed        uint64
 	CacheDir    string                              // feature cache root ("" = none)
 	Epochs      int                                 // readout epochs; 0 = the task's
@@ -60,8 +74,11 @@ type ClassifyReport struct {
 	Test              string        `json:"test"`
 	Augment           []string      `json:"augment,omitempty"` // specs of the augmented copies of the training data
 	LogFeatures       bool          `json:"log_features,omitempty"`
-	Hidden            []int         `json:"hidden,omitempty"` // hidden widths of an MLP readout
-	TrainN            int           `json:"train_n"`          // training samples, copies included
+	Hidden            []int         `json:"hidden,omitempty"`       // hidden widths of an MLP readout
+	ValSpeakers       []string      `json:"val_speakers,omitempty"` // speakers held out for validation (none: stratified split)
+	Refit             bool          `json:"refit,omitempty"`
+	SpeakerCV         bool          `json:"speaker_cv,omitempty"` // epoch chosen by leave-one-speaker-out CV over ValSpeakers, then refitted
+	TrainN            int           `json:"train_n"`              // training samples, copies included
 	ValN              int           `json:"val_n"`
 	TestN             int           `json:"test_n"`
 	Accuracy          float64       `json:"accuracy"`
@@ -139,6 +156,30 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 		cfg.Hidden = slices.Clone(c.Hidden)
 	}
 	cfg.Classes = max(c.Train.Classes(), c.Test.Classes())
+	cfg.Refit = c.Refit
+	valSpeakers := c.ValSpeakers
+	if c.SpeakerCV {
+		spk := Speakers(c.Train)
+		names := slices.Compact(slices.Sorted(slices.Values(spk)))
+		if len(names) < 2 {
+			return ClassifyReport{}, fmt.Errorf("speaker cross-validation: %s has %d speakers, want two or more", c.TrainSpec, len(names))
+		}
+		for _, n := range names {
+			cfg.ValFolds = append(cfg.ValFolds, lsm.GroupMask(spk, []string{n}))
+		}
+		valSpeakers, cfg.Refit = names, true
+	} else if len(c.ValSpeakers) > 0 {
+		spk := Speakers(c.Train)
+		if spk == nil {
+			return ClassifyReport{}, fmt.Errorf("speaker validation split: %s has no speakers", c.TrainSpec)
+		}
+		for _, v := range c.ValSpeakers {
+			if !slices.Contains(spk, v) {
+				return ClassifyReport{}, fmt.Errorf("speaker validation split: no speaker %q in %s", v, c.TrainSpec)
+			}
+		}
+		cfg.ValMask = lsm.GroupMask(spk, c.ValSpeakers)
+	}
 	if c.Progress != nil {
 		cfg.Progress = func(e, n int, _, _ float64) { c.Progress("train", e, n) }
 	}
@@ -148,7 +189,8 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	}
 	rep := ClassifyReport{
 		Task: t.Name, Backend: c.Backend.Name, Preset: c.Backend.Preset, Neurons: t.Config.Neurons, Seed: c.Seed,
-		Train: c.TrainSpec, Test: c.TestSpec, Augment: c.AugmentSpecs, LogFeatures: cfg.Log, Hidden: cfg.Hidden, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
+		Train: c.TrainSpec, Test: c.TestSpec, Augment: c.AugmentSpecs, LogFeatures: cfg.Log, Hidden: cfg.Hidden,
+		ValSpeakers: valSpeakers, Refit: cfg.Refit, SpeakerCV: c.SpeakerCV, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
 		Accuracy: res.Accuracy, PerClass: res.PerClass, Confusion: res.Confusion,
 		ValAccuracy: res.ValAccuracy, BestEpoch: res.BestEpoch,
 		SpikesPerSample:   (str.SpikesPerSample*float64(str.Samples) + ste.SpikesPerSample*float64(ste.Samples)) / float64(max(str.Samples+ste.Samples, 1)),
@@ -166,6 +208,36 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	}
 	rep.Seconds = time.Since(start).Seconds()
 	return rep, nil
+}
+
+// Speakers returns the speaker of each sample of a data set that knows
+// them (dataset.FSDD), or nil.
+func Speakers(ds dataset.Dataset) []string {
+	s, ok := ds.(interface{ Speaker(int) string })
+	if !ok {
+		return nil
+	}
+	out := make([]string, ds.Len())
+	for i := range out {
+		out[i] = s.Speaker(i)
+	}
+	return out
+}
+
+// ValSpeaker picks the training speaker held out for validation from the
+// seed, rotating through the data set's speakers in sorted order: seed 1
+// the first, seed 2 the second, and so on. It fails on a data set without
+// speakers or with fewer than two (none would be left to train on).
+func ValSpeaker(ds dataset.Dataset, seed uint64) (string, error) {
+	spk := Speakers(ds)
+	if spk == nil {
+		return "", fmt.Errorf("data set has no speakers")
+	}
+	names := slices.Compact(slices.Sorted(slices.Values(spk)))
+	if len(names) < 2 {
+		return "", fmt.Errorf("%d speaker(s): need two or more to hold one out", len(names))
+	}
+	return names[(seed+uint64(len(names))-1)%uint64(len(names))], nil
 }
 
 // harmonic is the overall encoding rate of two runs.

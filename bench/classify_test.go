@@ -106,3 +106,64 @@ func TestEncodeCacheFollowsCochlea(t *testing.T) {
 		t.Error("features do not follow the cochlea")
 	}
 }
+
+// The speaker split validates on whole speakers, rotated by the seed, and
+// trains on the others' recordings and copies only.
+func TestClassifyValSpeakers(t *testing.T) {
+	if _, err := os.Stat(fsddDir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI: %s is missing", fsddDir)
+		}
+		t.Skipf("no FSDD at %s", fsddDir)
+	}
+	open := func(spec string) dataset.Dataset {
+		d, err := dataset.Open(spec, dataset.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	trs, tes := "fsdd:"+fsddDir+"?speakers=theo,george,lucas&index=0-1", "fsdd:"+fsddDir+"?speakers=jackson&index=0"
+	tr := open(trs)
+	for seed, want := range map[uint64]string{1: "george", 2: "lucas", 3: "theo", 4: "george", 0: "theo"} {
+		if got, err := ValSpeaker(tr, seed); got != want || err != nil {
+			t.Errorf("ValSpeaker(seed %d) = %q, %v; want %q", seed, got, err, want)
+		}
+	}
+	if _, err := ValSpeaker(open(tes), 1); err == nil {
+		t.Error("ValSpeaker with one speaker accepted")
+	}
+	specs, err := VTLPSpecs(trs, VTLP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := ClassifyConfig{Task: Tasks["audio"], TrainSpec: trs, TestSpec: tes, Train: tr, Test: open(tes),
+		Augment: []dataset.Dataset{open(specs[0]), open(specs[1])}, AugmentSpecs: specs,
+		Backend: Backend{Name: "gauss"}, Seed: 1, Epochs: 3, ValSpeakers: []string{"lucas"}}
+	r, err := Classify(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3 speakers × 10 digits × 2 recordings: lucas's 20 validate, the
+	// other 40 train with their 80 copies.
+	if r.ValN != 20 || r.TrainN != 120 || !slices.Equal(r.ValSpeakers, []string{"lucas"}) {
+		t.Errorf("train %d (+%d validation of %q), want 120 (+20 of lucas)", r.TrainN, r.ValN, r.ValSpeakers)
+	}
+	cfg.ValSpeakers = []string{"yweweler"}
+	if _, err := Classify(context.Background(), cfg); err == nil {
+		t.Error("validation speaker not in the training data accepted")
+	}
+	// Leave-one-speaker-out epoch choice: every recording validates once,
+	// and the kept model is trained on all 60 and their 120 copies.
+	cfg.ValSpeakers, cfg.SpeakerCV = nil, true
+	if r, err = Classify(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if r.ValN != 60 || r.TrainN != 180 || !r.Refit || !slices.Equal(r.ValSpeakers, []string{"george", "lucas", "theo"}) {
+		t.Errorf("speaker CV: train %d (+%d validation over %q, refit %v), want 180 (+60 over george, lucas, theo, refit)", r.TrainN, r.ValN, r.ValSpeakers, r.Refit)
+	}
+	cfg.Train, cfg.TrainSpec, cfg.Augment, cfg.AugmentSpecs = open(tes), tes, nil, nil
+	if _, err := Classify(context.Background(), cfg); err == nil {
+		t.Error("speaker CV over one speaker accepted")
+	}
+}

@@ -27,6 +27,26 @@ type TrainConfig struct {
 	Log         bool       `json:"log,omitempty"`     // features x → ln(1 + x) first (spike counts are heavy-tailed; beyond the paper)
 	Classes     int        `json:"classes,omitempty"` // number of classes; 0 = 1 + the largest label seen
 
+	// ValMask, when not nil, replaces the stratified split: training sample
+	// i validates iff ValMask[i] (say its speaker is held out, see
+	// GroupMask), and ValFraction is ignored. It must leave samples on
+	// both sides.
+	ValMask []bool `json:"-"`
+	// Refit, after the epoch has been chosen on the validation split,
+	// trains again from the same initialisation on all training samples
+	// (the validation part and its augmented copies included) for that
+	// many epochs, and keeps that model (beyond the paper).
+	Refit bool `json:"refit,omitempty"`
+	// ValFolds, when not empty, chooses the epoch by cross-validation
+	// inside the training data (beyond the paper): for each mask the
+	// readout is trained on the unmasked samples (and their copies) and
+	// validated on the masked ones for all Epochs, the epoch with the best
+	// mean validation accuracy over the folds is kept, and the model is
+	// refitted on all training data for that many epochs. Say one fold per
+	// training speaker (GroupMask). ValMask, ValFraction, Refit and
+	// Patience are then ignored.
+	ValFolds [][]bool `json:"-"`
+
 	// Progress, when set, is called after every epoch with the epoch's mean
 	// training loss and validation accuracy (0 without a validation split).
 	Progress func(epoch, epochs int, loss, valAcc float64) `json:"-"`
@@ -220,7 +240,24 @@ func ClassifyAugmented(train *mat.Dense, trainY []int, augment []*mat.Dense, tes
 			k = max(k, y+1)
 		}
 	}
+	for k, a := range augment {
+		if _, na, da := dense(a); na != ntr || da != d {
+			return Result{}, fmt.Errorf("lsm: classify: augmented copy %d is %d×%d, training set %d×%d", k+1, na, da, ntr, d)
+		}
+	}
+	if len(cfg.ValFolds) > 0 {
+		return classifyFolds(xtr, trainY, augment, xte, testY, d, k, cfg)
+	}
 	trIdx, valIdx := StratifiedSplit(trainY, cfg.ValFraction, cfg.Seed)
+	if cfg.ValMask != nil {
+		if len(cfg.ValMask) != ntr {
+			return Result{}, fmt.Errorf("lsm: classify: validation mask of %d for %d training samples", len(cfg.ValMask), ntr)
+		}
+		trIdx, valIdx = MaskSplit(cfg.ValMask)
+		if len(trIdx) == 0 || len(valIdx) == 0 {
+			return Result{}, fmt.Errorf("lsm: classify: validation mask leaves %d training and %d validation samples", len(trIdx), len(valIdx))
+		}
+	}
 	xt, yt := gather(xtr, d, trainY, trIdx)
 	xv, yv := gather(xtr, d, trainY, valIdx)
 	for k, a := range augment {
@@ -236,10 +273,85 @@ func ClassifyAugmented(train *mat.Dense, trainY []int, augment []*mat.Dense, tes
 		return Result{}, err
 	}
 	res.TrainN, res.ValN, res.TestN = len(yt), len(yv), nte
+	if cfg.Refit && len(yv) > 0 {
+		var n int
+		if clf, res.TrainLoss, n, err = refit(xtr, trainY, augment, d, k, res.BestEpoch, cfg); err != nil {
+			return Result{}, err
+		}
+		res.TrainN = n
+	}
 	pred := clf.predict(xte, nte, d)
 	res.Accuracy, res.PerClass, res.Confusion = Score(testY, pred, k)
 	res.Classes = k
 	res.Model = clf
+	return res, nil
+}
+
+// refit trains on all samples and all copies, in the order of the
+// samples, for epochs epochs without validation.
+func refit(xtr []float64, y []int, augment []*mat.Dense, d, k, epochs int, cfg TrainConfig) (*Classifier, float64, int, error) {
+	all := make([]int, len(y))
+	for i := range all {
+		all[i] = i
+	}
+	xa, ya := gather(xtr, d, y, all)
+	for _, a := range augment {
+		xk, _, _ := dense(a)
+		xc, yc := gather(xk, d, y, all)
+		xa, ya = append(xa, xc...), append(ya, yc...)
+	}
+	cfg.Epochs, cfg.Progress = epochs, nil
+	clf, r, err := train1(xa, ya, nil, nil, d, k, cfg)
+	return clf, r.TrainLoss, len(ya), err
+}
+
+// classifyFolds is ClassifyAugmented with the epoch chosen by
+// cross-validation over cfg.ValFolds, then refitted on all.
+func classifyFolds(xtr []float64, y []int, augment []*mat.Dense, xte []float64, testY []int, d, k int, cfg TrainConfig) (Result, error) {
+	mean := make([]float64, cfg.Epochs)
+	valN := 0
+	for f, m := range cfg.ValFolds {
+		if len(m) != len(y) {
+			return Result{}, fmt.Errorf("lsm: classify: validation fold %d has %d entries for %d training samples", f+1, len(m), len(y))
+		}
+		trIdx, valIdx := MaskSplit(m)
+		if len(trIdx) == 0 || len(valIdx) == 0 {
+			return Result{}, fmt.Errorf("lsm: classify: validation fold %d leaves %d training and %d validation samples", f+1, len(trIdx), len(valIdx))
+		}
+		xt, yt := gather(xtr, d, y, trIdx)
+		xv, yv := gather(xtr, d, y, valIdx)
+		for _, a := range augment {
+			xa, _, _ := dense(a)
+			xk, yk := gather(xa, d, y, trIdx)
+			xt, yt = append(xt, xk...), append(yt, yk...)
+		}
+		fc := cfg
+		fc.Patience = 0
+		prog := cfg.Progress
+		fc.Progress = func(ep, n int, loss, acc float64) {
+			mean[ep-1] += acc / float64(len(cfg.ValFolds))
+			if prog != nil {
+				prog(f*n+ep, (len(cfg.ValFolds)+1)*n, loss, acc)
+			}
+		}
+		if _, _, err := train1(xt, yt, xv, yv, d, k, fc); err != nil {
+			return Result{}, err
+		}
+		valN += len(yv)
+	}
+	var res Result
+	for ep, a := range mean {
+		if a > res.ValAccuracy || ep == 0 {
+			res.ValAccuracy, res.BestEpoch = a, ep+1
+		}
+	}
+	clf, loss, n, err := refit(xtr, y, augment, d, k, res.BestEpoch, cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	res.TrainLoss, res.TrainN, res.ValN, res.TestN, res.EpochsRun = loss, n, valN, len(testY), cfg.Epochs
+	res.Accuracy, res.PerClass, res.Confusion = Score(testY, clf.predict(xte, len(testY), d), k)
+	res.Classes, res.Model = k, clf
 	return res, nil
 }
 
@@ -371,6 +483,30 @@ func StratifiedSplit(labels []int, frac float64, seed uint64) (train, val []int)
 		}
 	}
 	return train, val
+}
+
+// MaskSplit returns the indices where val is false (training) and true
+// (validation), each in increasing order.
+func MaskSplit(val []bool) (train, valIdx []int) {
+	for i, v := range val {
+		if v {
+			valIdx = append(valIdx, i)
+		} else {
+			train = append(train, i)
+		}
+	}
+	return train, valIdx
+}
+
+// GroupMask marks the samples whose group (say, speaker) is one of held:
+// a group-wise validation split (TrainConfig.ValMask), so that validation
+// measures generalisation to unseen groups.
+func GroupMask(groups []string, held []string) []bool {
+	m := make([]bool, len(groups))
+	for i, g := range groups {
+		m[i] = slices.Contains(held, g)
+	}
+	return m
 }
 
 // Score compares predictions with the truth over k classes: accuracy, the

@@ -3,6 +3,7 @@ package lsm
 import (
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -323,5 +324,147 @@ func TestClassifyLog(t *testing.T) {
 	}
 	if acc, _, _ := Score(yte, res.Model.Predict(expm1(xte)), 4); acc != res.Accuracy {
 		t.Errorf("Predict gives %.4f, result says %.4f", acc, res.Accuracy)
+	}
+}
+
+// A group-wise split validates on whole groups only, and no augmented copy
+// of a validation sample is trained on: on noise features a leak would
+// show as validation accuracy far above chance.
+func TestClassifyValMask(t *testing.T) {
+	const n, d, k = 120, 80, 3
+	s := rng.NewStream(12, "noise")
+	x := mat.NewDense(n, d, nil)
+	y := make([]int, n)
+	groups := make([]string, n)
+	for i := range n {
+		y[i] = i % k
+		groups[i] = string(rune('a' + i%4))
+		for j := range d {
+			x.Set(i, j, s.Norm(uint64(i*d+j)))
+		}
+	}
+	mask := GroupMask(groups, []string{"b", "d"})
+	tr, val := MaskSplit(mask)
+	if len(tr) != 60 || len(val) != 60 {
+		t.Fatalf("split %d/%d, want 60/60", len(tr), len(val))
+	}
+	for _, i := range val {
+		if groups[i] != "b" && groups[i] != "d" {
+			t.Errorf("validation sample %d of group %s", i, groups[i])
+		}
+	}
+	for _, i := range tr {
+		if groups[i] == "b" || groups[i] == "d" {
+			t.Errorf("training sample %d of held-out group %s", i, groups[i])
+		}
+	}
+	cfg := TrainConfig{LR: 1e-2, Epochs: 200, Batch: 20, Seed: 2, Classes: k, ValMask: mask}
+	res, err := ClassifyAugmented(x, y, []*mat.Dense{x, x}, x, y, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ValN != 60 || res.TrainN != 3*60 {
+		t.Errorf("train %d (+%d validation), want 180 (+60)", res.TrainN, res.ValN)
+	}
+	if res.ValAccuracy > 0.6 {
+		t.Errorf("validation accuracy %.2f on noise: copies of held-out groups leaked into training", res.ValAccuracy)
+	}
+	for _, m := range [][]bool{mask[:10], make([]bool, n)} {
+		cfg.ValMask = m
+		if _, err := ClassifyAugmented(x, y, nil, x, y, cfg); err == nil {
+			t.Errorf("validation mask with %d entries, %d set accepted", len(m), len(slices.DeleteFunc(slices.Clone(m), func(b bool) bool { return !b })))
+		}
+	}
+}
+
+// Refit retrains on everything for the chosen number of epochs: the same
+// model as training without a validation split for that many epochs.
+func TestClassifyRefit(t *testing.T) {
+	xtr, ytr := clusters("train", 400, 4, 20, 0.3)
+	xte, yte := clusters("test", 400, 4, 20, 0.3)
+	aug := mat.DenseCopyOf(xtr)
+	aug.Scale(1.1, aug)
+	groups := make([]string, len(ytr))
+	for i := range groups {
+		groups[i] = string(rune('a' + i%5))
+	}
+	cfg := TrainConfig{LR: 1e-3, Batch: 50, Epochs: 30, Seed: 3, ValMask: GroupMask(groups, []string{"c"}), Refit: true}
+	res, err := ClassifyAugmented(xtr, ytr, []*mat.Dense{aug}, xte, yte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TrainN != 800 || res.ValN != 80 || res.BestEpoch < 1 {
+		t.Fatalf("refit: train %d (+%d validation), epoch %d; want 800 (+80)", res.TrainN, res.ValN, res.BestEpoch)
+	}
+	ref := cfg
+	ref.ValMask, ref.Refit, ref.ValFraction, ref.Epochs = nil, false, -1, res.BestEpoch
+	want, err := ClassifyAugmented(xtr, ytr, []*mat.Dense{aug}, xte, yte, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, w := res.Model.Predict(xte), want.Model.Predict(xte); !slices.Equal(got, w) || res.Accuracy != want.Accuracy {
+		t.Errorf("refit accuracy %.4f, training on all for %d epochs %.4f", res.Accuracy, res.BestEpoch, want.Accuracy)
+	}
+	cfg.Refit = false
+	noRefit, err := ClassifyAugmented(xtr, ytr, []*mat.Dense{aug}, xte, yte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if noRefit.TrainN != 640 || noRefit.BestEpoch != res.BestEpoch {
+		t.Errorf("without refit: train %d, epoch %d; want 640, %d", noRefit.TrainN, noRefit.BestEpoch, res.BestEpoch)
+	}
+}
+
+// ValFolds keeps the epoch with the best mean validation accuracy over the
+// folds, each fold as trained with its ValMask alone, and refits on all.
+func TestClassifyValFolds(t *testing.T) {
+	xtr, ytr := clusters("train", 400, 4, 20, 0.3)
+	xte, yte := clusters("test", 400, 4, 20, 0.3)
+	aug := mat.DenseCopyOf(xtr)
+	aug.Scale(0.9, aug)
+	groups := make([]string, len(ytr))
+	for i := range groups {
+		groups[i] = string(rune('a' + i%3))
+	}
+	base := TrainConfig{LR: 1e-3, Batch: 50, Epochs: 25, Seed: 4}
+	mean := make([]float64, base.Epochs)
+	var folds [][]bool
+	for _, g := range []string{"a", "b", "c"} {
+		m := GroupMask(groups, []string{g})
+		folds = append(folds, m)
+		cfg := base
+		cfg.ValMask = m
+		cfg.Progress = func(ep, _ int, _, acc float64) { mean[ep-1] += acc / 3 }
+		if _, err := ClassifyAugmented(xtr, ytr, []*mat.Dense{aug}, xte, yte, cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	best := 0
+	for ep, a := range mean {
+		if a > mean[best] {
+			best = ep
+		}
+	}
+	cfg := base
+	cfg.ValFolds = folds
+	res, err := ClassifyAugmented(xtr, ytr, []*mat.Dense{aug}, xte, yte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.BestEpoch != best+1 || math.Abs(res.ValAccuracy-mean[best]) > 1e-12 || res.TrainN != 800 || res.ValN != 400 {
+		t.Errorf("epoch %d (validation %.4f), train %d (+%d); want epoch %d (%.4f), 800 (+400)", res.BestEpoch, res.ValAccuracy, res.TrainN, res.ValN, best+1, mean[best])
+	}
+	ref := base
+	ref.ValFraction, ref.Epochs = -1, res.BestEpoch
+	want, err := ClassifyAugmented(xtr, ytr, []*mat.Dense{aug}, xte, yte, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, w := res.Model.Predict(xte), want.Model.Predict(xte); !slices.Equal(got, w) {
+		t.Errorf("folds' model is not the refit on all for %d epochs (accuracy %.4f vs %.4f)", res.BestEpoch, res.Accuracy, want.Accuracy)
+	}
+	cfg.ValFolds = [][]bool{make([]bool, len(ytr))}
+	if _, err := ClassifyAugmented(xtr, ytr, nil, xte, yte, cfg); err == nil {
+		t.Error("a fold without validation samples accepted")
 	}
 }

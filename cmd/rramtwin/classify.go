@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/rramtwin/rramtwin/bench"
 	"github.com/rramtwin/rramtwin/dataset"
+	"github.com/rramtwin/rramtwin/lsm"
 	"github.com/rramtwin/rramtwin/macro"
 )
 
@@ -125,6 +127,8 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	hidden := fs.String("hidden", "", "readout hidden layer widths, e.g. 128 or 256,64: a small GELU MLP instead of the linear probe (beyond the paper); empty = the paper's linear probe")
 	wd := fs.Float64("wd", 0, "readout weight decay (0: the task's default, AdamW 0.01 for audio)")
 	vtlp := fs.String("vtlp", "auto", "training-time vocal-tract-length perturbation: cochlea warps, e.g. 0.9,1.1; none; auto = 0.9,1.1 for -task audio on fsdd audio, else none")
+	val := fs.String("val", "stratified", "validation split for choosing the readout's epoch: stratified (10 % of each class, the default), speaker (one whole training speaker, rotated by -seed through the sorted speakers: seed 1 the first; beyond the paper) speaker:NAME[,NAME] (these speakers) or speakers (leave-one-speaker-out cross-validation over the training speakers chooses the epoch, then the readout is refitted on all; beyond the paper)")
+	refit := fs.Bool("refit", false, "after choosing the epoch on the validation split, retrain on all training data, validation included, for that many epochs (beyond the paper)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -154,6 +158,15 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	trainDS, err := openData(e, c, &x, *train)
 	if err != nil {
 		return fmt.Errorf("-train: %w", err)
+	}
+	var valSpeakers []string
+	speakerCV := *val == "speakers"
+	if speakerCV {
+		if n := len(slices.Compact(slices.Sorted(slices.Values(bench.Speakers(trainDS))))); n < 2 {
+			return usageError{fmt.Sprintf("classify: -val speakers: %d training speakers, want two or more", n)}
+		}
+	} else if valSpeakers, err = parseVal(*val, trainDS, c.seed); err != nil {
+		return usageError{"classify: -val: " + err.Error()}
 	}
 	var logFeatures bool
 	switch *logf {
@@ -190,7 +203,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	rep, err := bench.Classify(ctx, bench.ClassifyConfig{Task: t, TrainSpec: *train, TestSpec: *test, Train: trainDS, Test: testDS, Augment: aug, AugmentSpecs: augSpecs, LogFeatures: logFeatures,
-		Hidden: widths, WeightDecay: *wd, Backend: b, Seed: c.seed, CacheDir: cache, Epochs: x.epochs, LR: x.lr, Progress: progressFunc(e, c)})
+		Hidden: widths, WeightDecay: *wd, ValSpeakers: valSpeakers, Refit: *refit, SpeakerCV: speakerCV, Backend: b, Seed: c.seed, CacheDir: cache, Epochs: x.epochs, LR: x.lr, Progress: progressFunc(e, c)})
 	if err != nil {
 		return err
 	}
@@ -199,6 +212,37 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	}
 	printClassify(e.stdout, rep)
 	return nil
+}
+
+// parseVal parses -val: the speakers held out for validation, none for
+// the stratified split.
+func parseVal(arg string, train dataset.Dataset, seed uint64) ([]string, error) {
+	switch {
+	case arg == "stratified":
+		return nil, nil
+	case arg == "speaker":
+		s, err := bench.ValSpeaker(train, seed)
+		if err != nil {
+			return nil, err
+		}
+		return []string{s}, nil
+	case strings.HasPrefix(arg, "speaker:"):
+		names := strings.Split(strings.TrimPrefix(arg, "speaker:"), ",")
+		spk := bench.Speakers(train)
+		if spk == nil {
+			return nil, fmt.Errorf("the training data has no speakers")
+		}
+		for _, n := range names {
+			if !slices.Contains(spk, n) {
+				return nil, fmt.Errorf("no speaker %q in the training data", n)
+			}
+		}
+		if held := lsm.GroupMask(spk, names); !slices.Contains(held, false) {
+			return nil, fmt.Errorf("%s are all the training speakers", strings.Join(names, ","))
+		}
+		return names, nil
+	}
+	return nil, fmt.Errorf("%q: want stratified, speaker, speaker:NAME[,NAME] or speakers", arg)
 }
 
 // parseWidths parses -hidden: comma-separated layer widths, "" = none.
@@ -243,7 +287,16 @@ func vtlpSpecs(arg, task, train string) ([]string, error) {
 func printClassify(w io.Writer, r bench.ClassifyReport) {
 	fmt.Fprintf(w, "%s on %s (%d neurons, seed %d): accuracy %.2f %% on %d test samples (validation %.2f %%, epoch %d)\n",
 		r.Task, r.Backend, r.Neurons, r.Seed, 100*r.Accuracy, r.TestN, 100*r.ValAccuracy, r.BestEpoch)
-	fmt.Fprintf(w, "trained on %d (+%d validation)", r.TrainN, r.ValN)
+	fmt.Fprintf(w, "trained on %d (+%d validation", r.TrainN, r.ValN)
+	if r.SpeakerCV {
+		fmt.Fprintf(w, " in leave-one-speaker-out folds over %s", strings.Join(r.ValSpeakers, ","))
+	} else if len(r.ValSpeakers) > 0 {
+		fmt.Fprintf(w, " of speaker %s", strings.Join(r.ValSpeakers, ","))
+	}
+	fmt.Fprint(w, ")")
+	if r.Refit {
+		fmt.Fprint(w, ", refitted on all")
+	}
 	if len(r.Augment) > 0 {
 		fmt.Fprintf(w, " with %d augmented copies", len(r.Augment))
 	}
