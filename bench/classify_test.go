@@ -33,31 +33,19 @@ func TestVTLPSpecs(t *testing.T) {
 // Warped copies are encoded and trained on: more training samples, the
 // same validation and test sets; a copy whose labels differ is refused.
 func TestClassifyVTLP(t *testing.T) {
-	if _, err := os.Stat(fsddDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI: %s is missing", fsddDir)
-		}
-		t.Skipf("no FSDD at %s", fsddDir)
-	}
-	open := func(spec string) dataset.Dataset {
-		d, err := dataset.Open(spec, dataset.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
+	needFSDD(t)
 	trs, tes := "fsdd:"+fsddDir+"?speakers=george&index=0-3", "fsdd:"+fsddDir+"?speakers=theo&index=0-1"
 	specs, err := VTLPSpecs(trs, VTLP)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := ClassifyConfig{Task: Tasks["audio"], TrainSpec: trs, TestSpec: tes, Train: open(trs), Test: open(tes),
+	cfg := ClassifyConfig{Task: Tasks["audio"], TrainSpec: trs, TestSpec: tes, Train: openSpec(t, trs), Test: openSpec(t, tes),
 		Backend: Backend{Name: "gauss"}, Seed: 1, Epochs: 5}
 	plain, err := Classify(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Augment, cfg.AugmentSpecs = []dataset.Dataset{open(specs[0]), open(specs[1])}, specs
+	cfg.Augment, cfg.AugmentSpecs = []dataset.Dataset{openSpec(t, specs[0]), openSpec(t, specs[1])}, specs
 	aug, err := Classify(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +53,7 @@ func TestClassifyVTLP(t *testing.T) {
 	if aug.TrainN != 3*plain.TrainN || aug.ValN != plain.ValN || aug.TestN != 20 || !slices.Equal(aug.Augment, specs) {
 		t.Errorf("train %d (+%d validation), test %d, augment %q; without copies train %d (+%d)", aug.TrainN, aug.ValN, aug.TestN, aug.Augment, plain.TrainN, plain.ValN)
 	}
-	cfg.Augment = []dataset.Dataset{open(tes), open(specs[1])}
+	cfg.Augment = []dataset.Dataset{openSpec(t, tes), openSpec(t, specs[1])}
 	if _, err := Classify(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "labels") {
 		t.Errorf("copy with other labels: %v", err)
 	}
@@ -74,12 +62,7 @@ func TestClassifyVTLP(t *testing.T) {
 // Features of FSDD follow the cochlea: the same spec heard through another
 // cochlea is a cache miss, not stale features.
 func TestEncodeCacheFollowsCochlea(t *testing.T) {
-	if _, err := os.Stat(fsddDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI: %s is missing", fsddDir)
-		}
-		t.Skipf("no FSDD at %s", fsddDir)
-	}
+	needFSDD(t)
 	spec := "fsdd:" + fsddDir + "?speakers=george&index=0"
 	cache := t.TempDir()
 	task := Tasks["audio"]
@@ -110,35 +93,23 @@ func TestEncodeCacheFollowsCochlea(t *testing.T) {
 // The speaker split validates on whole speakers, rotated by the seed, and
 // trains on the others' recordings and copies only.
 func TestClassifyValSpeakers(t *testing.T) {
-	if _, err := os.Stat(fsddDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI: %s is missing", fsddDir)
-		}
-		t.Skipf("no FSDD at %s", fsddDir)
-	}
-	open := func(spec string) dataset.Dataset {
-		d, err := dataset.Open(spec, dataset.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
+	needFSDD(t)
 	trs, tes := "fsdd:"+fsddDir+"?speakers=theo,george,lucas&index=0-1", "fsdd:"+fsddDir+"?speakers=jackson&index=0"
-	tr := open(trs)
+	tr := openSpec(t, trs)
 	for seed, want := range map[uint64]string{1: "george", 2: "lucas", 3: "theo", 4: "george", 0: "theo"} {
 		if got, err := ValSpeaker(tr, seed); got != want || err != nil {
 			t.Errorf("ValSpeaker(seed %d) = %q, %v; want %q", seed, got, err, want)
 		}
 	}
-	if _, err := ValSpeaker(open(tes), 1); err == nil {
+	if _, err := ValSpeaker(openSpec(t, tes), 1); err == nil {
 		t.Error("ValSpeaker with one speaker accepted")
 	}
 	specs, err := VTLPSpecs(trs, VTLP)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := ClassifyConfig{Task: Tasks["audio"], TrainSpec: trs, TestSpec: tes, Train: tr, Test: open(tes),
-		Augment: []dataset.Dataset{open(specs[0]), open(specs[1])}, AugmentSpecs: specs,
+	cfg := ClassifyConfig{Task: Tasks["audio"], TrainSpec: trs, TestSpec: tes, Train: tr, Test: openSpec(t, tes),
+		Augment: []dataset.Dataset{openSpec(t, specs[0]), openSpec(t, specs[1])}, AugmentSpecs: specs,
 		Backend: Backend{Name: "gauss"}, Seed: 1, Epochs: 3, ValSpeakers: []string{"lucas"}}
 	r, err := Classify(context.Background(), cfg)
 	if err != nil {
@@ -162,8 +133,20 @@ func TestClassifyValSpeakers(t *testing.T) {
 	if r.ValN != 60 || r.TrainN != 180 || !r.Refit || !slices.Equal(r.ValSpeakers, []string{"george", "lucas", "theo"}) {
 		t.Errorf("speaker CV: train %d (+%d validation over %q, refit %v), want 180 (+60 over george, lucas, theo, refit)", r.TrainN, r.ValN, r.ValSpeakers, r.Refit)
 	}
-	cfg.Train, cfg.TrainSpec, cfg.Augment, cfg.AugmentSpecs = open(tes), tes, nil, nil
+	cfg.Train, cfg.TrainSpec, cfg.Augment, cfg.AugmentSpecs = openSpec(t, tes), tes, nil, nil
 	if _, err := Classify(context.Background(), cfg); err == nil {
 		t.Error("speaker CV over one speaker accepted")
+	}
+}
+
+// needFSDD skips the test when the FSDD recordings are absent, and fails
+// it under CI, where they must be.
+func needFSDD(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(fsddDir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI: %s is missing", fsddDir)
+		}
+		t.Skipf("no FSDD at %s", fsddDir)
 	}
 }

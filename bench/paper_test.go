@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -47,12 +46,7 @@ func TestPaperSkipsWhatIsAbsent(t *testing.T) {
 }
 
 func TestPaperAssociationNeedsTwoMacros(t *testing.T) {
-	if _, err := os.Stat(fsddDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI: %s is missing", fsddDir)
-		}
-		t.Skipf("no FSDD at %s", fsddDir)
-	}
+	needFSDD(t)
 	cfg := tinyPaperConfig(t)
 	cfg.FSDDDir, cfg.FSDDIndex, cfg.HoldOut = fsddDir, "0-1", "george"
 	testN := 20 // 10 digits × 2 recordings of the held-out speaker

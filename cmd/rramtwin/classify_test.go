@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"slices"
 	"testing"
 
@@ -11,10 +10,7 @@ import (
 // -val: stratified is no speakers; speaker rotates with the seed; named
 // speakers must be training speakers and leave one to train on.
 func TestParseVal(t *testing.T) {
-	if _, err := os.Stat(realFSDD); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI: %s is missing", realFSDD)
-		}
+	if !haveData(t, realFSDD) {
 		t.Skipf("no FSDD at %s", realFSDD)
 	}
 	tr, err := dataset.Open("fsdd:"+realFSDD+"?speakers=lucas,theo&index=0", dataset.Options{})
