@@ -27,6 +27,21 @@ func clusters(name string, n, k, d int, sep float64) (*mat.Dense, []int) {
 	return x, y
 }
 
+// noiseFeatures draws n standard-normal feature vectors with labels i mod
+// k that they carry no signal about.
+func noiseFeatures(seed uint64, n, d, k int) (*mat.Dense, []int) {
+	s := rng.NewStream(seed, "noise")
+	x := mat.NewDense(n, d, nil)
+	y := make([]int, n)
+	for i := range n {
+		y[i] = i % k
+		for j := range d {
+			x.Set(i, j, s.Norm(uint64(i*d+j)))
+		}
+	}
+	return x, y
+}
+
 func TestClassify(t *testing.T) {
 	xtr, ytr := clusters("train", 2000, 4, 20, 0.6)
 	xte, yte := clusters("test", 1000, 4, 20, 0.6)
@@ -269,15 +284,7 @@ func TestCrossValidate(t *testing.T) {
 // as validation accuracy far above chance.
 func TestClassifyAugmentedNoLeak(t *testing.T) {
 	const n, d, k = 60, 80, 3
-	s := rng.NewStream(11, "noise")
-	x := mat.NewDense(n, d, nil)
-	y := make([]int, n)
-	for i := range n {
-		y[i] = i % k
-		for j := range d {
-			x.Set(i, j, s.Norm(uint64(i*d+j)))
-		}
-	}
+	x, y := noiseFeatures(11, n, d, k)
 	cfg := TrainConfig{LR: 1e-2, Epochs: 200, Batch: 20, ValFraction: 0.25, Seed: 2, Classes: k}
 	res, err := ClassifyAugmented(x, y, []*mat.Dense{x, x}, x, y, cfg)
 	if err != nil {
@@ -332,16 +339,10 @@ func TestClassifyLog(t *testing.T) {
 // show as validation accuracy far above chance.
 func TestClassifyValMask(t *testing.T) {
 	const n, d, k = 120, 80, 3
-	s := rng.NewStream(12, "noise")
-	x := mat.NewDense(n, d, nil)
-	y := make([]int, n)
+	x, y := noiseFeatures(12, n, d, k)
 	groups := make([]string, n)
-	for i := range n {
-		y[i] = i % k
+	for i := range groups {
 		groups[i] = string(rune('a' + i%4))
-		for j := range d {
-			x.Set(i, j, s.Norm(uint64(i*d+j)))
-		}
 	}
 	mask := GroupMask(groups, []string{"b", "d"})
 	tr, val := MaskSplit(mask)
