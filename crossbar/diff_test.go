@@ -48,22 +48,16 @@ func TestConvertPairsQMatchesScalar(t *testing.T) {
 	}
 	k := convK{kap: 0.003, fw: 0.25 * 37, vs: 0.2e-6, inv: 127 / 200e-6, half: 0.5, top: 127, lsb: 200e-6 / 127, shift: 4, bit: 2, quantum: gQuantum, lo: -127}
 	kernels(t, func(t *testing.T) {
-		codes, cur := make([]int32, n), make([]float64, n)
-		wantCodes, wantCur := make([]int32, n), make([]float64, n)
-		for j := range n {
-			codes[j], wantCodes[j] = int32(j), int32(j)
-			cur[j], wantCur[j] = float64(j)*1e-6, float64(j)*1e-6
-		}
+		codes, cur := convBuffers(n)
+		wantCodes, wantCur := convBuffers(n)
 		got, total := convertPairsQ(&k, accq, z, gain, off, codes, cur)
 		wantClipped, wantTotal := convertPairsQGo(&k, accq, z, gain, off, wantCodes, wantCur)
 		if got != wantClipped || total != want || wantTotal != want {
 			t.Fatalf("clipped %d, scalar %d; totals %d and %d, want %d", got, wantClipped, total, wantTotal, want)
 		}
+		sameConversions(t, "pair", codes, wantCodes, cur, wantCur)
 		var low, high bool
 		for j := range n {
-			if codes[j] != wantCodes[j] || math.Float64bits(cur[j]) != math.Float64bits(wantCur[j]) {
-				t.Fatalf("pair %d: code %d current %v, scalar %d %v", j, codes[j], cur[j], wantCodes[j], wantCur[j])
-			}
 			low = low || codes[j]-int32(j) == -127<<2
 			high = high || codes[j]-int32(j) == 127<<2
 		}

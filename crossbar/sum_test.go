@@ -111,23 +111,36 @@ func TestConvertColsQMatchesScalar(t *testing.T) {
 	}
 	k := convK{kap: 0.003, fw: 0.25 * 37, vs: 0.2e-6, inv: 255 / 800e-6, half: 0.5, top: 255, lsb: 800e-6 / 255, shift: 4, bit: 2, quantum: gQuantum}
 	kernels(t, func(t *testing.T) {
-		codes, cur := make([]int32, n), make([]float64, n)
-		wantCodes, wantCur := make([]int32, n), make([]float64, n)
-		for j := range n {
-			codes[j], wantCodes[j] = int32(j), int32(j)
-			cur[j], wantCur[j] = float64(j)*1e-6, float64(j)*1e-6
-		}
+		codes, cur := convBuffers(n)
+		wantCodes, wantCur := convBuffers(n)
 		got, total := convertColsQ(&k, accq, z, gain, off, codes, cur)
 		wantClipped, wantTotal := convertColsQGo(&k, accq, z, gain, off, wantCodes, wantCur)
 		if got != wantClipped || wantClipped == 0 || total != want || wantTotal != want {
 			t.Fatalf("clipped %d, scalar %d (want some); totals %d and %d, want %d", got, wantClipped, total, wantTotal, want)
 		}
-		for j := range n {
-			if codes[j] != wantCodes[j] || math.Float64bits(cur[j]) != math.Float64bits(wantCur[j]) {
-				t.Fatalf("column %d: code %d current %v, scalar %d %v", j, codes[j], cur[j], wantCodes[j], wantCur[j])
-			}
-		}
+		sameConversions(t, "column", codes, wantCodes, cur, wantCur)
 	})
+}
+
+// convBuffers returns n conversion outputs pre-filled with j and j·1e-6,
+// so that a kernel's adding to them is checked too.
+func convBuffers(n int) ([]int32, []float64) {
+	codes, cur := make([]int32, n), make([]float64, n)
+	for j := range n {
+		codes[j], cur[j] = int32(j), float64(j)*1e-6
+	}
+	return codes, cur
+}
+
+// sameConversions fails t at the first output (a column or pair) where a
+// kernel's code or current differs from the scalar loop's, bit for bit.
+func sameConversions(t *testing.T, unit string, codes, wantCodes []int32, cur, wantCur []float64) {
+	t.Helper()
+	for j := range codes {
+		if codes[j] != wantCodes[j] || math.Float64bits(cur[j]) != math.Float64bits(wantCur[j]) {
+			t.Fatalf("%s %d: code %d current %v, scalar %d %v", unit, j, codes[j], cur[j], wantCodes[j], wantCur[j])
+		}
+	}
 }
 
 // TestActiveRows checks the word-at-a-time scan against the plain one on
