@@ -159,8 +159,7 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	cfg.Refit = c.Refit
 	valSpeakers := c.ValSpeakers
 	if c.SpeakerCV {
-		spk := Speakers(c.Train)
-		names := slices.Compact(slices.Sorted(slices.Values(spk)))
+		spk, names := Speakers(c.Train), SpeakerNames(c.Train)
 		if len(names) < 2 {
 			return ClassifyReport{}, fmt.Errorf("speaker cross-validation: %s has %d speakers, want two or more", c.TrainSpec, len(names))
 		}
@@ -224,6 +223,12 @@ func Speakers(ds dataset.Dataset) []string {
 	return out
 }
 
+// SpeakerNames returns the distinct speakers of ds, sorted (nil when its
+// samples have no speakers).
+func SpeakerNames(ds dataset.Dataset) []string {
+	return slices.Compact(slices.Sorted(slices.Values(Speakers(ds))))
+}
+
 // ValSpeaker picks the training speaker held out for validation from the
 // seed, rotating through the data set's speakers in sorted order: seed 1
 // the first, seed 2 the second, and so on. It fails on a data set without
@@ -233,7 +238,7 @@ func ValSpeaker(ds dataset.Dataset, seed uint64) (string, error) {
 	if spk == nil {
 		return "", fmt.Errorf("data set has no speakers")
 	}
-	names := slices.Compact(slices.Sorted(slices.Values(spk)))
+	names := SpeakerNames(ds)
 	if len(names) < 2 {
 		return "", fmt.Errorf("%d speaker(s): need two or more to hold one out", len(names))
 	}

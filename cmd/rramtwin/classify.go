@@ -137,10 +137,10 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 		return usageError{"classify: " + err.Error()}
 	}
 	if *wconst != 0 {
-		t.Config.Const = *wconst // beyond the paper: a stronger or weaker reservoir drive
 		if !(*wconst > 0) || math.IsInf(*wconst, 0) {
 			return usageError{fmt.Sprintf("classify: -const %g: want a finite value > 0", *wconst)}
 		}
+		t.Config.Const = *wconst // beyond the paper: a stronger or weaker reservoir drive
 	}
 	if *bins > 1 {
 		t.Config.Bins = *bins // beyond the paper: spike counts per time bin as features
@@ -162,7 +162,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	var valSpeakers []string
 	speakerCV := *val == "speakers"
 	if speakerCV {
-		if n := len(slices.Compact(slices.Sorted(slices.Values(bench.Speakers(trainDS))))); n < 2 {
+		if n := len(bench.SpeakerNames(trainDS)); n < 2 {
 			return usageError{fmt.Sprintf("classify: -val speakers: %d training speakers, want two or more", n)}
 		}
 	} else if valSpeakers, err = parseVal(*val, trainDS, c.seed); err != nil {
