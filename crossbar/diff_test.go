@@ -67,6 +67,64 @@ func TestConvertPairsQMatchesScalar(t *testing.T) {
 	})
 }
 
+// TestLSMPairsMatchesConvertAndLIF: a fused RunLSM step (lsmPairs, the
+// vector kernel and its scalar tail) gives, over several steps, what the
+// pair conversion followed by the sensed LIF update gives: membranes,
+// spikes, counts and Σ accq, bit for bit, with codes clipping at both ends.
+func TestLSMPairsMatchesConvertAndLIF(t *testing.T) {
+	s := rng.NewStream(3, "lsm-pairs")
+	const n = 101 // neurons: AVX-512 blocks of 8 and a scalar tail
+	accq, z, gain, off := make([]int32, 2*n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for j := range n {
+		gain[j] = 1 + 0.01*s.Norm(uint64(4*n+j))
+		off[j] = 0.5 * s.Norm(uint64(5*n+j))
+	}
+	k := convK{kap: 0.003, fw: 0.25 * 37, vs: 0.2e-6, inv: 127 / 64e-6, half: 0.5, top: 127, lsb: 64e-6 / 127, shift: 1, quantum: gQuantum, lo: -127}
+	lk := newLIFK(0.9, 0.07, 0.2, 5)
+	drive := driveTable(nil, &k, &lk)
+	kernels(t, func(t *testing.T) {
+		mem, mask, cnt := make([]float64, n), make([]uint8, (n+63)/64*8), make([]int32, n)
+		wmem, wspk, wcnt := make([]float64, n), make([]uint8, n), make([]int32, n)
+		var spikes int
+		var low, high bool
+		for step := range 30 {
+			var want int64
+			for j := range 2 * n {
+				// Column sums up to 500 µS: differences past ±full scale clip.
+				_, accq[j] = quantG(s.Float64(uint64(step*1000+j)) * 500)
+				want += int64(accq[j])
+			}
+			for j := range n {
+				z[j] = s.Norm(uint64(1e6 + step*1000 + j))
+			}
+			codes, cur := make([]int32, n), make([]float64, n)
+			convertPairsQGo(&k, accq, z, gain, off, codes, cur)
+			lifGo(&lk, cur, wmem, wspk, wcnt, true)
+			total := lsmPairs(&k, &lk, drive, accq, z, gain, off, mem, mask, cnt)
+			if total != want {
+				t.Fatalf("step %d: Σ accq %d, want %d", step, total, want)
+			}
+			for j := range n {
+				spk := mask[j/8] >> (j % 8) & 1
+				if math.Float64bits(mem[j]) != math.Float64bits(wmem[j]) || spk != wspk[j] || cnt[j] != wcnt[j] {
+					t.Fatalf("step %d neuron %d: %v %d %d, convert then LIF %v %d %d", step, j, mem[j], spk, cnt[j], wmem[j], wspk[j], wcnt[j])
+				}
+				spikes += int(spk)
+				low = low || codes[j] == -127
+				high = high || codes[j] == 127
+			}
+			for j := n; j < 8*len(mask); j++ {
+				if mask[j/8]>>(j%8)&1 != 0 {
+					t.Fatalf("step %d: bit %d past the last neuron is set", step, j)
+				}
+			}
+		}
+		if spikes == 0 || spikes == 30*n || !low || !high {
+			t.Fatalf("%d spikes, clipping low %v high %v: the test data miss a case", spikes, low, high)
+		}
+	})
+}
+
 // diffConfigs are differential read paths the fast and reference MACs must
 // agree on.
 var diffConfigs = []struct {

@@ -1,7 +1,9 @@
 package crossbar
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 
 	"github.com/rramtwin/rramtwin/internal/rng"
 )
@@ -59,23 +61,24 @@ func (a *Array) RunLSM(r Region, l LSM, n int, spikes []uint8, counts []int32, s
 // lsmSample runs sample b of RunLSM.
 func (a *Array) lsmSample(ws *workspace, r Region, l *LSM, b int, spikes []uint8, counts []int32, st *LSMStats, s rng.Stream) {
 	nn, cols := l.Neurons, r.Cols()
-	ws.mem, ws.spk = resize(ws.mem, nn), resize(ws.spk, nn)
-	ws.codes, ws.cur = resize(ws.codes, cols), resize(ws.cur, cols)
-	mem, spk, codes, cur := ws.mem, ws.spk, ws.codes, ws.cur
+	ws.mem = resize(ws.mem, nn)
+	mem := ws.mem
 	clear(mem)
-	clear(spk)
 	cnt := counts[b*nn:][:nn]
 	clear(cnt)
 	lk := newLIFK(l.Decay, l.Scale, a.p.Read.VoltageV, l.Threshold)
-	// With differential sensing convertSpikes gives each neuron's current
-	// difference, I_2j − I_2j+1, at j (what the pair reports on column 2j,
-	// less the zero of 2j+1: the same float64).
-	sensed := a.differential()
-	outs := a.ConversionsPerRead(cols)
 	p := plane{binary: true, shift: 1, fsMul: 1, energy: 1}
 	base, nbase := a.rowOff(r, 0), a.rowOff(r, int32(l.Inputs)) // first cells of the input and neuron rows
 	ws.offs = resize(ws.offs, r.Rows())
 	ws.accq = resize(ws.accq, cols)
+	if a.differential() {
+		a.lsmPairsSample(ws, r, l, b, spikes, cnt, st, s, &lk, p, base, nbase)
+		return
+	}
+	ws.spk = resize(ws.spk, nn)
+	ws.codes, ws.cur = resize(ws.codes, cols), resize(ws.cur, cols)
+	spk, codes, cur := ws.spk, ws.codes, ws.cur
+	clear(spk)
 	for t := range l.Steps {
 		// The step's vector (x_t, s_{t−1}): the first cells of its active
 		// rows in ascending order, as sumQ sums them.
@@ -90,11 +93,50 @@ func (a *Array) lsmSample(ws *workspace, r Region, l *LSM, b int, spikes []uint8
 		q := ws.accq
 		clear(q)
 		addRowsQ(q, a.gq, offs)
-		clear(codes[:outs])
-		clear(cur[:outs])
+		clear(codes)
+		clear(cur)
 		sumG, _ := a.convertSpikes(ws, q, r, p, float64(m), s.Sub(l.Key(b, t)), codes, cur)
 		k := b*l.Steps + t
 		st.Reads[k], st.SumGUS[k] = int32(m), sumG
-		lifCols(&lk, cur, mem, spk, cnt, sensed) // the neurons, with macro.LSMRun's arithmetic in its order
+		lifCols(&lk, cur, mem, spk, cnt, false) // the neurons, with macro.LSMRun's arithmetic in its order
 	}
+}
+
+// lsmPairsSample is lsmSample under differential sensing: each step's
+// conversion and neuron update are one pass (lsmPairs), the spikes bits
+// of a mask that gives the next step's neuron rows a word at a time.
+// Every value is the one convertSpikes and lifCols compute.
+func (a *Array) lsmPairsSample(ws *workspace, r Region, l *LSM, b int, spikes []uint8, cnt []int32, st *LSMStats, s rng.Stream, lk *lifK, p plane, base, nbase int) {
+	nn := l.Neurons
+	ws.mask = resize(ws.mask, (nn+63)/64*8)
+	mask := ws.mask
+	clear(mask)
+	k := a.spikeConv(p, 0)
+	ws.drive = driveTable(ws.drive, &k, lk)
+	gain, off := a.gainP[r.Col0/2:][:nn], a.offP[r.Col0/2:][:nn]
+	key := uint64(p.index*a.cols + r.Col0/2)
+	for t := range l.Steps {
+		offs := appendActive(ws.offs[:0], spikes[(b*l.Steps+t)*l.Inputs:][:l.Inputs], base, a.cols)
+		offs = appendBits(offs, mask, nbase, a.cols)
+		m := len(offs)
+		q := ws.accq
+		clear(q)
+		addRowsQ(q, a.gq, offs)
+		k := a.spikeConv(p, float64(m))
+		z := a.spikeNoise(ws, &k, nn, key, s.Sub(l.Key(b, t)))
+		total := lsmPairs(&k, lk, ws.drive, q, z, gain, off, ws.mem, mask, cnt)
+		i := b*l.Steps + t
+		st.Reads[i], st.SumGUS[i] = int32(m), float64(total)*gQuantum
+	}
+}
+
+// appendBits appends base + j·stride for each set bit j of mask (bit j%8
+// of byte j/8; len(mask) a multiple of 8), in ascending order.
+func appendBits(dst []int, mask []uint8, base, stride int) []int {
+	for i := 0; i < len(mask); i += 8 {
+		for w := binary.LittleEndian.Uint64(mask[i:]); w != 0; w &= w - 1 {
+			dst = append(dst, base+(8*i+bits.TrailingZeros64(w))*stride)
+		}
+	}
+	return dst
 }

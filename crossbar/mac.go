@@ -235,6 +235,8 @@ type workspace struct {
 	pcur               []float64
 	mem                []float64 // membrane potentials (RunLSM)
 	spk                []uint8   // spikes of the last step (RunLSM)
+	mask               []uint8   // the same as bits, under differential sensing
+	drive              []float64 // a neuron's drive per ADC code (driveTable)
 	w                  []float64 // their drive weights
 	ir                 []float64 // IR-drop scratch
 }

@@ -206,36 +206,47 @@ func (a *Array) spikePath(r Region) bool {
 // clipped-conversion count.
 func (a *Array) convertSpikes(ws *workspace, accq []int32, r Region, p plane, w2 float64, sv rng.Stream, codes []int32, cur []float64) (float64, int32) {
 	cols := len(accq)
-	_, kap := a.noiseCoef()
-	f := a.p.Read.NoiseFloorUS
-	fs := a.fs * p.fsMul
-	top := a.adcTop()
-	k := convK{
-		kap: kap, fw: float64(float64(f*f) * w2), vs: a.p.Read.VoltageV * 1e-6,
-		inv: top / fs, half: 0.5, top: top, lsb: fs / top, shift: p.shift, bit: int64(p.bit), quantum: gQuantum,
-	}
-	// normals draws the noise; without noise it is x + sqrt(0)·0 = x, as
-	// the general path's noiseless x.
-	normals := func(n int, base uint64) []float64 {
-		if a.p.Read.Noise == NoiseOff {
-			k.kap, k.fw = 0, 0
-			z := ws.nz[:n]
-			clear(z)
-			return z
-		}
-		return a.normals(ws, n, base, sv)
-	}
+	k := a.spikeConv(p, w2)
 	if a.differential() {
 		// One draw and one conversion per pair (sensePairs).
 		np := cols / 2
-		k.fw, k.lo = float64(float64(f*f)*float64(2*w2)), -top
-		z := normals(np, uint64(p.index*a.cols+r.Col0/2))
+		z := a.spikeNoise(ws, &k, np, uint64(p.index*a.cols+r.Col0/2), sv)
 		clipped, total := convertPairsQ(&k, accq, z, a.gainP[r.Col0/2:][:np], a.offP[r.Col0/2:][:np], codes[:np], cur[:np])
 		return float64(total) * gQuantum, clipped
 	}
-	z := normals(cols, uint64(p.index*a.cols+r.Col0))
+	z := a.spikeNoise(ws, &k, cols, uint64(p.index*a.cols+r.Col0), sv)
 	clipped, total := convertColsQ(&k, accq, z, a.gain[r.Col0:][:cols], a.off[r.Col0:][:cols], codes[:cols], cur[:cols])
 	return float64(total) * gQuantum, clipped // Σ_j acc_j, exact
+}
+
+// spikeConv is the conversion pass's constants for a binary read of w2
+// active rows on plane p (per column, or per pair under differential
+// sensing).
+func (a *Array) spikeConv(p plane, w2 float64) convK {
+	_, kap := a.noiseCoef()
+	f := a.p.Read.NoiseFloorUS
+	top := a.adcTop()
+	k := convK{
+		kap: kap, fw: float64(float64(f*f) * w2), vs: a.p.Read.VoltageV * 1e-6,
+		inv: top / (a.fs * p.fsMul), half: 0.5, top: top, lsb: a.fs * p.fsMul / top, shift: p.shift, bit: int64(p.bit), quantum: gQuantum,
+	}
+	if a.differential() {
+		k.fw, k.lo = float64(float64(f*f)*float64(2*w2)), -top
+	}
+	return k
+}
+
+// spikeNoise draws the n read-noise normals of a conversion pass with keys
+// base + j. Without noise it clears κ and σ_floor² in k and returns zeros:
+// x + sqrt(0)·0 = x, as the general path's noiseless x.
+func (a *Array) spikeNoise(ws *workspace, k *convK, n int, base uint64, sv rng.Stream) []float64 {
+	if a.p.Read.Noise == NoiseOff {
+		k.kap, k.fw = 0, 0
+		z := ws.nz[:n]
+		clear(z)
+		return z
+	}
+	return a.normals(ws, n, base, sv)
 }
 
 // normals draws n standard normals, normal(sv, base+j) for j < n, into

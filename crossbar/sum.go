@@ -136,3 +136,53 @@ func lifGo(k *lifK, cur, mem []float64, spk []uint8, cnt []int32, sensed bool) {
 		}
 	}
 }
+
+// driveTable is, for each code q in [−top, top] at q + top, the drive a
+// sensed pair's code gives a neuron in lifGo: scale·(((0 + q·lsb·shift) /
+// readV)·1e6), the current that convert adds to a cleared output, with
+// lifGo's operations in its order.
+func driveTable(dst []float64, k *convK, lk *lifK) []float64 {
+	top := int(k.top)
+	dst = resize(dst, 2*top+1)
+	for i := range dst {
+		q := float64(i - top)
+		var c float64
+		c += float64(float64(q*k.lsb) * k.shift)
+		d := float64(float64(c/lk.readV) * lk.mega)
+		dst[i] = float64(lk.scale * d)
+	}
+	return dst
+}
+
+// lsmPairsGo is one RunLSM step of neurons from..len(mem)−1 on sensed
+// differential pairs, scalar: convertPairsQGo's conversion to the code q,
+// then lifGo's update with the drive drive[q + top] (driveTable). Spikes
+// are bits of mask (neuron j at byte j/8, bit j%8), so the caller lists
+// the next step's active neuron rows a word at a time. It returns the
+// pairs' Σ accq.
+func lsmPairsGo(k *convK, lk *lifK, drive []float64, accq []int32, z, gain, off, mem []float64, mask []uint8, cnt []int32, from int) int64 {
+	n := len(mem)
+	accq, z, gain, off, cnt = accq[:2*n], z[:n], gain[:n], off[:n], cnt[:n]
+	top := int(k.top)
+	var total int64
+	for j := from; j < n; j++ {
+		p, m := accq[2*j], accq[2*j+1]
+		total += int64(p) + int64(m)
+		x := float64(float64(p-m) * k.quantum)
+		v := float64(k.kap*float64(float64(p)*k.quantum)) + float64(k.kap*float64(float64(m)*k.quantum))
+		x += float64(math.Sqrt(v+k.fw) * z[j])
+		q := math.Floor(float64(float64(gain[j]*float64(k.vs*x))*k.inv) + off[j] + k.half)
+		q = min(max(q, k.lo), k.top)
+		bit := uint8(1) << (j % 8)
+		s := float64(mask[j/8] & bit >> (j % 8))
+		y := float64(float64(lk.decay*mem[j])*float64(1-s)) + drive[int(q)+top]
+		mem[j] = y
+		if y > lk.threshold {
+			mask[j/8] |= bit
+			cnt[j]++
+		} else {
+			mask[j/8] &^= bit
+		}
+	}
+	return total
+}

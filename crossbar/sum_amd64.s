@@ -589,3 +589,108 @@ lsloop:
 lsdone:
 	VZEROUPPER
 	RET
+
+// func lsmPairsAVX512(k *convK, lk *lifK, drive *float64, accq *int32, z, gain, off, mem *float64, mask *uint8, cnt *int32, blocks int) (total int)
+//
+// One RunLSM step for blocks·8 neurons on differential pairs: the
+// conversion of convertPairsQAVX512 up to the clipped code q, then the LIF
+// update of lifSensedAVX512 with the drive term looked up as drive[q + top]
+// (lsmPairsGo). Spikes are bits: mask byte b holds neurons 8b..8b+7.
+TEXT ·lsmPairsAVX512(SB), NOSPLIT, $0-96
+	MOVQ k+0(FP), AX
+	MOVQ lk+8(FP), BX
+	MOVQ drive+16(FP), R13
+	MOVQ accq+24(FP), SI
+	MOVQ z+32(FP), R8
+	MOVQ gain+40(FP), R9
+	MOVQ off+48(FP), R10
+	MOVQ mem+56(FP), DI
+	MOVQ mask+64(FP), R14
+	MOVQ cnt+72(FP), R11
+	MOVQ blocks+80(FP), CX
+	VBROADCASTSD 0(AX), Z8   // κ
+	VBROADCASTSD 8(AX), Z9   // fw
+	VBROADCASTSD 16(AX), Z10 // vs
+	VBROADCASTSD 24(AX), Z11 // inv
+	VBROADCASTSD 32(AX), Z12 // 0.5
+	VBROADCASTSD 40(AX), Z13 // top
+	VBROADCASTSD 72(AX), Z5  // quantum
+	VBROADCASTSD 80(AX), Z6  // lo
+	VBROADCASTSD 0(BX), Z17  // decay
+	VBROADCASTSD 32(BX), Z18 // threshold
+	VBROADCASTSD 40(BX), Z19 // 1
+	MOVL $1, DX
+	VPBROADCASTD DX, Y14     // int32 ones
+	VPXORQ Z4, Z4, Z4        // Σ accq, 8 int64 lanes
+	TESTQ CX, CX
+	JZ   lpdone
+
+lploop:
+	VMOVDQU64 (SI), Z0         // p0 m0 p1 m1 … p7 m7
+	VPMOVQD Z0, Y1             // p
+	VPSRLQ $32, Z0, Z2
+	VPMOVQD Z2, Y2             // m
+	VPMOVSXDQ Y1, Z16
+	VPADDQ Z16, Z4, Z4
+	VPMOVSXDQ Y2, Z16
+	VPADDQ Z16, Z4, Z4
+	VPSUBD Y2, Y1, Y3          // p − m
+	VCVTDQ2PD Y1, Z1
+	VMULPD Z5, Z1, Z1
+	VMULPD Z8, Z1, Z1          // κ·x⁺
+	VCVTDQ2PD Y2, Z2
+	VMULPD Z5, Z2, Z2
+	VMULPD Z8, Z2, Z2          // κ·x⁻
+	VADDPD Z2, Z1, Z1
+	VADDPD Z9, Z1, Z1
+	VSQRTPD Z1, Z1
+	VMULPD (R8), Z1, Z1
+	VCVTDQ2PD Y3, Z0
+	VMULPD Z5, Z0, Z0          // x⁺ − x⁻
+	VADDPD Z1, Z0, Z0
+	VMULPD Z10, Z0, Z0
+	VMULPD (R9), Z0, Z0
+	VMULPD Z11, Z0, Z0
+	VADDPD (R10), Z0, Z0
+	VADDPD Z12, Z0, Z0
+	VRNDSCALEPD $1, Z0, Z0     // floor
+	VMAXPD Z6, Z0, Z0
+	VMINPD Z13, Z0, Z0         // q in [lo, top]
+	VADDPD Z13, Z0, Z0         // q + top, exact
+	VCVTTPD2DQ Z0, Y1
+	KXNORB K4, K4, K4
+	VGATHERDPD (R13)(Y1*8), K4, Z2 // drive[q + top]
+	VMOVUPD 0(DI), Z3
+	VMULPD Z17, Z3, Z3         // decay·mem
+	KMOVB (R14), K3
+	KNOTB K3, K3
+	VMOVAPD.Z Z19, K3, Z7      // 1 − s
+	VMULPD Z7, Z3, Z3
+	VADDPD Z2, Z3, Z3          // x
+	VMOVUPD Z3, 0(DI)
+	VCMPPD $0x1e, Z18, Z3, K1  // x > threshold (ordered: false for NaN)
+	KMOVB K1, (R14)
+	VMOVDQU32 (R11), Y7
+	VPADDD Y14, Y7, K1, Y7     // cnt += 1 where spiking
+	VMOVDQU32 Y7, (R11)
+	ADDQ $64, SI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R10
+	ADDQ $64, DI
+	INCQ R14
+	ADDQ $32, R11
+	DECQ CX
+	JNZ  lploop
+
+lpdone:
+	VEXTRACTI64X4 $1, Z4, Y0   // total: the eight int64 lanes summed
+	VPADDQ Y0, Y4, Y4
+	VEXTRACTI128 $1, Y4, X0
+	VPADDQ X0, X4, X4
+	VPSHUFD $0x4e, X4, X0
+	VPADDQ X0, X4, X4
+	MOVQ X4, BX
+	VZEROUPPER
+	MOVQ BX, total+88(FP)
+	RET

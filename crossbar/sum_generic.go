@@ -33,3 +33,8 @@ func zigFast(z []float64, h0 uint64, slow []uint8) int { return 0 }
 func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32, sensed bool) {
 	lifGo(k, cur, mem, spk, cnt, sensed)
 }
+
+// lsmPairs is one RunLSM step on sensed pairs: see lsmPairsGo.
+func lsmPairs(k *convK, lk *lifK, drive []float64, accq []int32, z, gain, off, mem []float64, mask []uint8, cnt []int32) int64 {
+	return lsmPairsGo(k, lk, drive, accq, z, gain, off, mem, mask, cnt, 0)
+}
