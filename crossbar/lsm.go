@@ -111,8 +111,8 @@ func (a *Array) lsmPairsSample(ws *workspace, r Region, l *LSM, b int, spikes []
 	ws.mask = resize(ws.mask, (nn+63)/64*8)
 	mask := ws.mask
 	clear(mask)
-	k := a.spikeConv(p, 0)
-	ws.drive = driveTable(ws.drive, &k, lk)
+	k0 := a.spikeConv(p, 0)
+	ws.drive = driveTable(ws.drive, &k0, lk)
 	gain, off := a.gainP[r.Col0/2:][:nn], a.offP[r.Col0/2:][:nn]
 	key := uint64(p.index*a.cols + r.Col0/2)
 	for t := range l.Steps {
@@ -122,7 +122,8 @@ func (a *Array) lsmPairsSample(ws *workspace, r Region, l *LSM, b int, spikes []
 		q := ws.accq
 		clear(q)
 		addRowsQ(q, a.gq, offs)
-		k := a.spikeConv(p, float64(m))
+		k := k0
+		a.spikeRows(&k, float64(m))
 		z := a.spikeNoise(ws, &k, nn, key, s.Sub(l.Key(b, t)))
 		total := lsmPairs(&k, lk, ws.drive, q, z, gain, off, ws.mem, mask, cnt)
 		i := b*l.Steps + t

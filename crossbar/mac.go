@@ -179,11 +179,16 @@ func activeRows(dst []int32, values []uint8) []int32 {
 }
 
 // appendActive appends base + i·stride for each non-zero values[i], in
-// ascending order. It reads eight values at a time and skips all-zero
-// words (spikes are sparse), then walks the set bits of a word's
-// non-zero-byte mask.
+// ascending order. It reads 64 values at a time where the CPU allows,
+// else eight, skips all-zero words (spikes are sparse), then walks the
+// set bits of a word's non-zero-byte mask.
 func appendActive[T int32 | int](dst []T, values []uint8, base, stride T) []T {
 	i := 0
+	for ; useAVX512BW && i+64 <= len(values); i += 64 {
+		for m := nonzero64(&values[i]); m != 0; m &= m - 1 {
+			dst = append(dst, base+T(i+bits.TrailingZeros64(m))*stride)
+		}
+	}
 	for ; i+8 <= len(values); i += 8 {
 		w := binary.LittleEndian.Uint64(values[i:])
 		if w == 0 {

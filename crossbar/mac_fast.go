@@ -224,16 +224,26 @@ func (a *Array) convertSpikes(ws *workspace, accq []int32, r Region, p plane, w2
 // sensing).
 func (a *Array) spikeConv(p plane, w2 float64) convK {
 	_, kap := a.noiseCoef()
-	f := a.p.Read.NoiseFloorUS
 	top := a.adcTop()
 	k := convK{
-		kap: kap, fw: float64(float64(f*f) * w2), vs: a.p.Read.VoltageV * 1e-6,
+		kap: kap, vs: a.p.Read.VoltageV * 1e-6,
 		inv: top / (a.fs * p.fsMul), half: 0.5, top: top, lsb: a.fs * p.fsMul / top, shift: p.shift, bit: int64(p.bit), quantum: gQuantum,
 	}
 	if a.differential() {
-		k.fw, k.lo = float64(float64(f*f)*float64(2*w2)), -top
+		k.lo = -top
 	}
+	a.spikeRows(&k, w2)
 	return k
+}
+
+// spikeRows sets the read-noise floor's variance in k for w2 active rows:
+// σ_floor²·w2 per column, twice that per pair.
+func (a *Array) spikeRows(k *convK, w2 float64) {
+	f := a.p.Read.NoiseFloorUS
+	if a.differential() {
+		w2 = float64(2 * w2)
+	}
+	k.fw = float64(float64(f*f) * w2)
 }
 
 // spikeNoise draws the n read-noise normals of a conversion pass with keys

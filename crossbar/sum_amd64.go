@@ -14,7 +14,15 @@ var (
 	// The vectorised ziggurat and the AVX-512 LIF also need 64-bit
 	// multiplies and byte mask moves (DQ) and 256-bit masked operations (VL).
 	useAVX512DQ = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
+	// Byte masks (the active-row scan) need BW.
+	useAVX512BW = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW
 )
+
+// nonzero64 returns the mask of the non-zero bytes of p[:64] (bit i for
+// p[i]).
+//
+//go:noescape
+func nonzero64(p *uint8) uint64
 
 // addRowsQAVX2 is addRowsQ over blocks32·32 + blocks8·8 columns.
 //
@@ -25,6 +33,11 @@ func addRowsQAVX2(acc *int32, gq *int32, offs *int, k, blocks32, blocks8 int)
 //
 //go:noescape
 func addRowsQAVX512(acc *int32, gq *int32, offs *int, k, blocks64 int)
+
+// addRowsQAVX512x16 is addRowsQ over blocks16·16 columns.
+//
+//go:noescape
+func addRowsQAVX512x16(acc *int32, gq *int32, offs *int, k, blocks16 int)
 
 // addRowsQ adds rows of gq to acc: acc[j] += Σ_r gq[offs[r]+j] for
 // j < len(acc).
@@ -40,6 +53,10 @@ func addRowsQ(acc []int32, gq []int32, offs []int) {
 	if useAVX512 && n >= 64 {
 		addRowsQAVX512(&acc[0], &gq[0], &offs[0], len(offs), n/64)
 		done = n / 64 * 64
+	}
+	if useAVX512 && n-done >= 16 {
+		addRowsQAVX512x16(&acc[done], &gq[done], &offs[0], len(offs), (n-done)/16)
+		done += (n - done) / 16 * 16
 	}
 	if useAVX2 && n-done >= 8 {
 		b32, b8 := (n-done)/32, (n-done)%32/8

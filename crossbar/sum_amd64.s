@@ -694,3 +694,65 @@ lpdone:
 	VZEROUPPER
 	MOVQ BX, total+88(FP)
 	RET
+
+// func nonzero64(p *uint8) uint64
+//
+// Bit i set where p[i] ≠ 0, for i < 64.
+TEXT ·nonzero64(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), SI
+	VMOVDQU8 (SI), Z0
+	VPTESTMB Z0, Z0, K1
+	KMOVQ K1, AX
+	VZEROUPPER
+	MOVQ AX, ret+8(FP)
+	RET
+
+// func addRowsQAVX512x16(acc *int32, gq *int32, offs *int, k, blocks16 int)
+//
+// addRowsQAVX512 for blocks of 16 columns (one accumulator, two rows per
+// iteration): the columns past the last block of 64.
+TEXT ·addRowsQAVX512x16(SB), NOSPLIT, $0-40
+	MOVQ acc+0(FP), DI
+	MOVQ gq+8(FP), SI
+	MOVQ offs+16(FP), BX
+	MOVQ k+24(FP), CX
+	MOVQ blocks16+32(FP), DX
+	TESTQ CX, CX
+	JZ   xdone
+	TESTQ DX, DX
+	JZ   xdone
+
+xblock:
+	VMOVDQU32 0(DI), Z0
+	VPXORD Z1, Z1, Z1
+	XORQ R8, R8
+	MOVQ CX, R11
+	ANDQ $-2, R11              // rows in pairs
+	JZ   xodd
+
+xrow:
+	MOVQ (BX)(R8*8), R9
+	MOVQ 8(BX)(R8*8), R10
+	VPADDD (SI)(R9*4), Z0, Z0
+	VPADDD (SI)(R10*4), Z1, Z1
+	ADDQ $2, R8
+	CMPQ R8, R11
+	JLT  xrow
+
+xodd:
+	CMPQ R8, CX
+	JGE  xsum
+	MOVQ (BX)(R8*8), R9
+	VPADDD (SI)(R9*4), Z0, Z0
+
+xsum:
+	VPADDD Z1, Z0, Z0
+	VMOVDQU32 Z0, 0(DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	DECQ DX
+	JNZ  xblock
+
+xdone:
+	VZEROUPPER
+	RET

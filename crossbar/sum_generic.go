@@ -24,7 +24,9 @@ func convertPairsQ(k *convK, accq []int32, z, gain, off []float64, codes []int32
 }
 
 // No vector kernels off amd64 (the tests toggle these).
-var useAVX2, useAVX512, useAVX512DQ bool
+var useAVX2, useAVX512, useAVX512DQ, useAVX512BW bool
+
+func nonzero64(p *uint8) uint64 { panic("crossbar: no vector kernels") }
 
 // zigFast draws nothing off amd64: the caller draws every normal.
 func zigFast(z []float64, h0 uint64, slow []uint8) int { return 0 }

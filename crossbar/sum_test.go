@@ -11,13 +11,13 @@ import (
 // kernels runs f with each vector kernel set the CPU has, then with none.
 func kernels(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	avx2, avx512, zig := useAVX2, useAVX512, useAVX512DQ
-	defer func() { useAVX2, useAVX512, useAVX512DQ = avx2, avx512, zig }()
+	avx2, avx512, zig, bw := useAVX2, useAVX512, useAVX512DQ, useAVX512BW
+	defer func() { useAVX2, useAVX512, useAVX512DQ, useAVX512BW = avx2, avx512, zig, bw }()
 	for _, k := range []struct {
-		name              string
-		avx2, avx512, zig bool
-	}{{"avx512", avx2, avx512, zig}, {"avx2", avx2, false, false}, {"scalar", false, false, false}} {
-		useAVX2, useAVX512, useAVX512DQ = k.avx2, k.avx512, k.zig
+		name                  string
+		avx2, avx512, zig, bw bool
+	}{{"avx512", avx2, avx512, zig, bw}, {"avx2", avx2, false, false, false}, {"scalar", false, false, false, false}} {
+		useAVX2, useAVX512, useAVX512DQ, useAVX512BW = k.avx2, k.avx512, k.zig, k.bw
 		t.Run(k.name, f)
 	}
 }
@@ -143,11 +143,15 @@ func sameConversions(t *testing.T, unit string, codes, wantCodes []int32, cur, w
 	}
 }
 
-// TestActiveRows checks the word-at-a-time scan against the plain one on
-// random sparse and dense values of every length up to 40.
+// TestActiveRows checks the word-at-a-time scans against the plain one on
+// random sparse and dense values of every length up to 140.
 func TestActiveRows(t *testing.T) {
 	s := rng.NewStream(3, "active")
-	for n := range 41 {
+	kernels(t, func(t *testing.T) { activeRowsCases(t, s) })
+}
+
+func activeRowsCases(t *testing.T, s rng.Stream) {
+	for n := range 141 {
 		for _, p := range []float64{0, 0.1, 0.5, 1} {
 			v := make([]uint8, n)
 			var want []int32
