@@ -73,7 +73,7 @@ func TestConvertPairsQMatchesScalar(t *testing.T) {
 // spikes, counts and Σ accq, bit for bit, with codes clipping at both ends.
 func TestLSMPairsMatchesConvertAndLIF(t *testing.T) {
 	s := rng.NewStream(3, "lsm-pairs")
-	const n = 101 // neurons: AVX-512 blocks of 8 and a scalar tail
+	const n = 109 // neurons: 13 AVX-512 blocks of 8 (six pairs and one alone) and a scalar tail
 	accq, z, gain, off := make([]int32, 2*n), make([]float64, n), make([]float64, n), make([]float64, n)
 	for j := range n {
 		gain[j] = 1 + 0.01*s.Norm(uint64(4*n+j))

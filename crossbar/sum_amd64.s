@@ -590,12 +590,15 @@ lsdone:
 	VZEROUPPER
 	RET
 
-// func lsmPairsAVX512(k *convK, lk *lifK, drive *float64, accq *int32, z, gain, off, mem *float64, mask *uint8, cnt *int32, blocks int) (total int)
+// func lsmPairsAVX512(k *convK, lk *lifK, drive *float64, accq *int32, z, gain, off, mem *float64, mask *uint8, cnt *int32, blocks int) (total int64)
 //
 // One RunLSM step for blocks·8 neurons on differential pairs: the
 // conversion of convertPairsQAVX512 up to the clipped code q, then the LIF
 // update of lifSensedAVX512 with the drive term looked up as drive[q + top]
-// (lsmPairsGo). Spikes are bits: mask byte b holds neurons 8b..8b+7.
+// (lsmPairsGo). Spikes are bits: mask byte b holds neurons 8b..8b+7. Two
+// blocks go at a time, their instructions interleaved: each block is one
+// long dependency chain (the square root, the rounding, the gather), and
+// two give the out-of-order core independent work.
 TEXT ·lsmPairsAVX512(SB), NOSPLIT, $0-96
 	MOVQ k+0(FP), AX
 	MOVQ lk+8(FP), BX
@@ -622,66 +625,166 @@ TEXT ·lsmPairsAVX512(SB), NOSPLIT, $0-96
 	MOVL $1, DX
 	VPBROADCASTD DX, Y14     // int32 ones
 	VPXORQ Z4, Z4, Z4        // Σ accq, 8 int64 lanes
+	CMPQ CX, $2
+	JLT  lpone
+
+	// Per block, as in lpone below: p, m; Σ p + m (unsigned: each column sum
+	// is below 2^31); the variance κ·x⁺ + κ·x⁻ + fw, x = x⁺ − x⁻ + √var·z;
+	// q = floor(gain·vs·x·inv + off + 0.5) clamped to [lo, top]; the drive
+	// drive[q + top]; x = decay·mem·(1 − s) + drive, s = [x > threshold].
+lptwo:
+	VMOVDQU64 0(SI), Z0
+	VMOVDQU64 64(SI), Z20
+	VPMOVQD Z0, Y1
+	VPMOVQD Z20, Y21
+	VPSRLQ $32, Z0, Z2
+	VPSRLQ $32, Z20, Z22
+	VPMOVQD Z2, Y2
+	VPMOVQD Z22, Y22
+	VPADDD Y2, Y1, Y3
+	VPADDD Y22, Y21, Y23
+	VPMOVZXDQ Y3, Z16
+	VPMOVZXDQ Y23, Z24
+	VPADDQ Z16, Z4, Z4
+	VPADDQ Z24, Z4, Z4
+	VPSUBD Y2, Y1, Y3
+	VPSUBD Y22, Y21, Y23
+	VCVTDQ2PD Y1, Z1
+	VCVTDQ2PD Y21, Z21
+	VMULPD Z5, Z1, Z1
+	VMULPD Z5, Z21, Z21
+	VMULPD Z8, Z1, Z1
+	VMULPD Z8, Z21, Z21
+	VCVTDQ2PD Y2, Z2
+	VCVTDQ2PD Y22, Z22
+	VMULPD Z5, Z2, Z2
+	VMULPD Z5, Z22, Z22
+	VMULPD Z8, Z2, Z2
+	VMULPD Z8, Z22, Z22
+	VADDPD Z2, Z1, Z1
+	VADDPD Z22, Z21, Z21
+	VADDPD Z9, Z1, Z1
+	VADDPD Z9, Z21, Z21
+	VSQRTPD Z1, Z1
+	VSQRTPD Z21, Z21
+	VMULPD 0(R8), Z1, Z1
+	VMULPD 64(R8), Z21, Z21
+	VCVTDQ2PD Y3, Z0
+	VCVTDQ2PD Y23, Z20
+	VMULPD Z5, Z0, Z0
+	VMULPD Z5, Z20, Z20
+	VADDPD Z1, Z0, Z0
+	VADDPD Z21, Z20, Z20
+	VMULPD Z10, Z0, Z0
+	VMULPD Z10, Z20, Z20
+	VMULPD 0(R9), Z0, Z0
+	VMULPD 64(R9), Z20, Z20
+	VMULPD Z11, Z0, Z0
+	VMULPD Z11, Z20, Z20
+	VADDPD 0(R10), Z0, Z0
+	VADDPD 64(R10), Z20, Z20
+	VADDPD Z12, Z0, Z0
+	VADDPD Z12, Z20, Z20
+	VRNDSCALEPD $1, Z0, Z0
+	VRNDSCALEPD $1, Z20, Z20
+	VMAXPD Z6, Z0, Z0
+	VMAXPD Z6, Z20, Z20
+	VMINPD Z13, Z0, Z0
+	VMINPD Z13, Z20, Z20
+	VADDPD Z13, Z0, Z0
+	VADDPD Z13, Z20, Z20
+	VCVTTPD2DQ Z0, Y1
+	VCVTTPD2DQ Z20, Y21
+	KXNORB K4, K4, K4
+	KXNORB K6, K6, K6
+	VGATHERDPD (R13)(Y1*8), K4, Z2
+	VGATHERDPD (R13)(Y21*8), K6, Z22
+	VMOVUPD 0(DI), Z3
+	VMOVUPD 64(DI), Z23
+	VMULPD Z17, Z3, Z3
+	VMULPD Z17, Z23, Z23
+	KMOVB 0(R14), K3
+	KMOVB 1(R14), K5
+	KNOTB K3, K3
+	KNOTB K5, K5
+	VMOVAPD.Z Z19, K3, Z7
+	VMOVAPD.Z Z19, K5, Z25
+	VMULPD Z7, Z3, Z3
+	VMULPD Z25, Z23, Z23
+	VADDPD Z2, Z3, Z3
+	VADDPD Z22, Z23, Z23
+	VMOVUPD Z3, 0(DI)
+	VMOVUPD Z23, 64(DI)
+	VCMPPD $0x1e, Z18, Z3, K1
+	VCMPPD $0x1e, Z18, Z23, K2
+	KMOVB K1, 0(R14)
+	KMOVB K2, 1(R14)
+	VMOVDQU32 0(R11), Y7
+	VMOVDQU32 32(R11), Y25
+	VPADDD Y14, Y7, K1, Y7
+	VPADDD Y14, Y25, K2, Y25
+	VMOVDQU32 Y7, 0(R11)
+	VMOVDQU32 Y25, 32(R11)
+	ADDQ $128, SI
+	ADDQ $128, R8
+	ADDQ $128, R9
+	ADDQ $128, R10
+	ADDQ $128, DI
+	ADDQ $2, R14
+	ADDQ $64, R11
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JGE  lptwo
+
+lpone:
 	TESTQ CX, CX
 	JZ   lpdone
-
-lploop:
-	VMOVDQU64 (SI), Z0         // p0 m0 p1 m1 … p7 m7
-	VPMOVQD Z0, Y1             // p
+	VMOVDQU64 0(SI), Z0
+	VPMOVQD Z0, Y1
 	VPSRLQ $32, Z0, Z2
-	VPMOVQD Z2, Y2             // m
-	VPMOVSXDQ Y1, Z16
+	VPMOVQD Z2, Y2
+	VPADDD Y2, Y1, Y3
+	VPMOVZXDQ Y3, Z16
 	VPADDQ Z16, Z4, Z4
-	VPMOVSXDQ Y2, Z16
-	VPADDQ Z16, Z4, Z4
-	VPSUBD Y2, Y1, Y3          // p − m
+	VPSUBD Y2, Y1, Y3
 	VCVTDQ2PD Y1, Z1
 	VMULPD Z5, Z1, Z1
-	VMULPD Z8, Z1, Z1          // κ·x⁺
+	VMULPD Z8, Z1, Z1
 	VCVTDQ2PD Y2, Z2
 	VMULPD Z5, Z2, Z2
-	VMULPD Z8, Z2, Z2          // κ·x⁻
+	VMULPD Z8, Z2, Z2
 	VADDPD Z2, Z1, Z1
 	VADDPD Z9, Z1, Z1
 	VSQRTPD Z1, Z1
-	VMULPD (R8), Z1, Z1
+	VMULPD 0(R8), Z1, Z1
 	VCVTDQ2PD Y3, Z0
-	VMULPD Z5, Z0, Z0          // x⁺ − x⁻
+	VMULPD Z5, Z0, Z0
 	VADDPD Z1, Z0, Z0
 	VMULPD Z10, Z0, Z0
-	VMULPD (R9), Z0, Z0
+	VMULPD 0(R9), Z0, Z0
 	VMULPD Z11, Z0, Z0
-	VADDPD (R10), Z0, Z0
+	VADDPD 0(R10), Z0, Z0
 	VADDPD Z12, Z0, Z0
-	VRNDSCALEPD $1, Z0, Z0     // floor
+	VRNDSCALEPD $1, Z0, Z0
 	VMAXPD Z6, Z0, Z0
-	VMINPD Z13, Z0, Z0         // q in [lo, top]
-	VADDPD Z13, Z0, Z0         // q + top, exact
+	VMINPD Z13, Z0, Z0
+	VADDPD Z13, Z0, Z0
 	VCVTTPD2DQ Z0, Y1
 	KXNORB K4, K4, K4
-	VGATHERDPD (R13)(Y1*8), K4, Z2 // drive[q + top]
+	VGATHERDPD (R13)(Y1*8), K4, Z2
 	VMOVUPD 0(DI), Z3
-	VMULPD Z17, Z3, Z3         // decay·mem
-	KMOVB (R14), K3
+	VMULPD Z17, Z3, Z3
+	KMOVB 0(R14), K3
 	KNOTB K3, K3
-	VMOVAPD.Z Z19, K3, Z7      // 1 − s
+	VMOVAPD.Z Z19, K3, Z7
 	VMULPD Z7, Z3, Z3
-	VADDPD Z2, Z3, Z3          // x
+	VADDPD Z2, Z3, Z3
 	VMOVUPD Z3, 0(DI)
-	VCMPPD $0x1e, Z18, Z3, K1  // x > threshold (ordered: false for NaN)
-	KMOVB K1, (R14)
-	VMOVDQU32 (R11), Y7
-	VPADDD Y14, Y7, K1, Y7     // cnt += 1 where spiking
-	VMOVDQU32 Y7, (R11)
-	ADDQ $64, SI
-	ADDQ $64, R8
-	ADDQ $64, R9
-	ADDQ $64, R10
-	ADDQ $64, DI
-	INCQ R14
-	ADDQ $32, R11
-	DECQ CX
-	JNZ  lploop
+	VCMPPD $0x1e, Z18, Z3, K1
+	KMOVB K1, 0(R14)
+	VMOVDQU32 0(R11), Y7
+	VPADDD Y14, Y7, K1, Y7
+	VMOVDQU32 Y7, 0(R11)
 
 lpdone:
 	VEXTRACTI64X4 $1, Z4, Y0   // total: the eight int64 lanes summed
