@@ -126,3 +126,27 @@ func TestDifferentialADCChip(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstNonBinary: the word-at-a-time scan finds the first value above
+// 1 at every position of every length up to 100, and none in 0/1 data.
+func TestFirstNonBinary(t *testing.T) {
+	for n := range 101 {
+		v := make([]uint8, n)
+		for i := range v {
+			v[i] = uint8(i % 2)
+		}
+		if got := firstNonBinary(v); got != -1 {
+			t.Fatalf("length %d of 0/1: %d, want −1", n, got)
+		}
+		for at := range n {
+			w := append([]uint8(nil), v...)
+			w[at] = uint8(2 + at%254)
+			if at+1 < n {
+				w[n-1] = 255 // a later one must not win
+			}
+			if got := firstNonBinary(w); got != at {
+				t.Fatalf("length %d, value %d at %d: found at %d", n, w[at], at, got)
+			}
+		}
+	}
+}
