@@ -69,13 +69,19 @@ func unit(s rng.Stream, c uint64) float64 {
 	return (float64(s.Uint64(c)>>11) + 0.5) / (1 << 53)
 }
 
-// Squeeze bounds of the wedge test y < exp(−x²/2) in layer i, in
-// t = x²/2 on the layer's range [zigT0[i], zigT1[i]]: exp(−t) is convex,
-// so its tangent at the middle, zigLa + zigLb·t, is below it and the chord,
-// zigUa + zigUb·t, above it there. They decide the test without exp
-// unless y falls between them (within a margin far above exp's rounding),
-// and then exactly as exp would.
-var zigT0, zigT1, zigLa, zigLb, zigUa, zigUb [128]float64
+// zigLayer holds what the slow path reads for layer i ≥ 1, on one or two
+// cache lines rather than eight tables' worth: the density at the layer's
+// edges, f = zigF[i] and fPrev = zigF[i−1], and the squeeze bounds of the
+// wedge test y < exp(−x²/2) in t = x²/2 on the layer's range [t0, t1]:
+// exp(−t) is convex, so its tangent at the middle, la + lb·t, is below it
+// and the chord, ua + ub·t, above it there. They decide the test without
+// exp unless y falls between them (within a margin far above exp's
+// rounding), and then exactly as exp would.
+type zigLayer struct {
+	f, fPrev, t0, t1, la, lb, ua, ub float64
+}
+
+var zigL [128]zigLayer
 
 func init() {
 	for i := 1; i < 128; i++ {
@@ -83,11 +89,12 @@ func init() {
 		hi := zigM * zigW[i]             // the largest
 		t0, t1 := 0.5*lo*lo, 0.5*hi*hi
 		tm := 0.5 * (t0 + t1)
-		zigT0[i], zigT1[i] = t0, t1
-		zigLb[i] = -math.Exp(-tm)
-		zigLa[i] = math.Exp(-tm) * (1 + tm)
-		zigUb[i] = (math.Exp(-t1) - math.Exp(-t0)) / (t1 - t0)
-		zigUa[i] = math.Exp(-t0) - zigUb[i]*t0
+		ub := (math.Exp(-t1) - math.Exp(-t0)) / (t1 - t0)
+		zigL[i] = zigLayer{
+			f: zigF[i], fPrev: zigF[i-1], t0: t0, t1: t1,
+			la: math.Exp(-tm) * (1 + tm), lb: -math.Exp(-tm),
+			ua: math.Exp(-t0) - ub*t0, ub: ub,
+		}
 	}
 }
 
@@ -97,11 +104,12 @@ const squeezeMargin = 1e-12
 // wedgeAccept reports y < exp(−x²/2), the wedge test of layer i ≥ 1,
 // with the result of evaluating exp but mostly without evaluating it.
 func wedgeAccept(i uint64, y, x float64) bool {
+	l := &zigL[i]
 	t := 0.5 * x * x
-	if y < zigLa[i]+zigLb[i]*t-squeezeMargin {
+	if y < l.la+l.lb*t-squeezeMargin {
 		return true
 	}
-	if t >= zigT0[i] && t <= zigT1[i] && y > zigUa[i]+zigUb[i]*t+squeezeMargin {
+	if t >= l.t0 && t <= l.t1 && y > l.ua+l.ub*t+squeezeMargin {
 		return false
 	}
 	return y < math.Exp(-0.5*x*x)
@@ -127,7 +135,7 @@ func normalSlow(s rng.Stream, hz int32, iz uint64) float64 {
 			}
 			return -zigR - x
 		}
-		if wedgeAccept(iz, zigF[iz]+unit(s, c)*(zigF[iz-1]-zigF[iz]), x) {
+		if l := &zigL[iz]; wedgeAccept(iz, l.f+unit(s, c)*(l.fPrev-l.f), x) {
 			return x
 		}
 		u := s.Uint64(c + 1)
