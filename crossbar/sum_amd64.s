@@ -208,7 +208,11 @@ cdone:
 // finaliser), hz = int32(u), iz = u>>32 & 127, and if |hz| < zk[iz] then
 // z = float64(hz)·zw[iz]. Lanes that fail the test (about 2.5 %) get their
 // bit set in slow[b] and are finished by the caller in scalar code. Bit for
-// bit the scalar draw.
+// bit the scalar draw. The tables are read by permutes, not gathers
+// (microcoded and slow on many Intel cores): zk as four 32-entry VPERMI2D
+// lookups, zw as eight 16-entry VPERMI2PD lookups, each with its first
+// half in a register and its second from memory, merged by the index's
+// high bits.
 TEXT ·zigAVX512(SB), NOSPLIT, $0-48
 	MOVQ z+0(FP), DI
 	MOVQ blocks+8(FP), CX
@@ -229,6 +233,18 @@ TEXT ·zigAVX512(SB), NOSPLIT, $0-48
 	VPBROADCASTQ BX, Z3        // C2
 	MOVQ $127, BX
 	VPBROADCASTQ BX, Z4
+	VMOVDQU32 0(R8), Z16       // zk[0:16]; zk[16:32] from memory
+	VMOVDQU32 128(R8), Z17     // zk[32:48]
+	VMOVDQU32 256(R8), Z18     // zk[64:80]
+	VMOVDQU32 384(R8), Z19     // zk[96:112]
+	VMOVUPD 0(R9), Z20         // zw[0:8]; zw[8:16] from memory
+	VMOVUPD 128(R9), Z21       // zw[16:24]
+	VMOVUPD 256(R9), Z22
+	VMOVUPD 384(R9), Z23
+	VMOVUPD 512(R9), Z24
+	VMOVUPD 640(R9), Z25
+	VMOVUPD 768(R9), Z26
+	VMOVUPD 896(R9), Z27       // zw[112:120]
 
 zigloop:
 	VPSRLQ $30, Z0, Z8         // u = mix(counter)
@@ -244,18 +260,62 @@ zigloop:
 	VPMOVQD Z8, Y10            // hz: the low dwords
 	VPSRLQ $32, Z8, Z11
 	VPANDQ Z4, Z11, Z11        // iz
-	KXNORB K3, K3, K3
-	VPXORD Y12, Y12, Y12
-	VPGATHERQD (R8)(Z11*4), K3, Y12   // zk[iz]
-	KXNORB K4, K4, K4
-	VPXORQ Z13, Z13, Z13
-	VGATHERQPD (R9)(Z11*8), K4, Z13   // zw[iz]
+
+	// zk[iz]: iz as dwords, bits 0–4 pick within 32 entries, 5–6 the table.
+	VPMOVQD Z11, Y5
+	VMOVDQA64 Z5, Z12
+	VPERMI2D 64(R8), Z16, Z12  // zk[0:32]
+	VMOVDQA64 Z5, Z6
+	VPERMI2D 192(R8), Z17, Z6  // zk[32:64]
+	VMOVDQA64 Z5, Z7
+	VPERMI2D 320(R8), Z18, Z7  // zk[64:96]
+	VMOVDQA64 Z5, Z28
+	VPERMI2D 448(R8), Z19, Z28 // zk[96:128]
+	VPSLLD $26, Z5, Z29
+	VPMOVD2M Z29, K1           // bit 5
+	VPSLLD $25, Z5, Z29
+	VPMOVD2M Z29, K2           // bit 6
+	VPBLENDMD Z6, Z12, K1, Z12
+	VPBLENDMD Z28, Z7, K1, Z7
+	VPBLENDMD Z7, Z12, K2, Z12 // zk[iz] in the low eight dwords
+
+	// zw[iz]: bits 0–3 pick within 16 entries, 4–6 the table.
+	VPSLLQ $59, Z11, Z29
+	VPMOVQ2M Z29, K3           // bit 4
+	VPSLLQ $58, Z11, Z29
+	VPMOVQ2M Z29, K4           // bit 5
+	VPSLLQ $57, Z11, Z29
+	VPMOVQ2M Z29, K5           // bit 6
+	VMOVDQA64 Z11, Z13
+	VPERMI2PD 64(R9), Z20, Z13   // zw[0:16]
+	VMOVDQA64 Z11, Z29
+	VPERMI2PD 192(R9), Z21, Z29  // zw[16:32]
+	VBLENDMPD Z29, Z13, K3, Z13  // zw[0:32]
+	VMOVDQA64 Z11, Z29
+	VPERMI2PD 320(R9), Z22, Z29  // zw[32:48]
+	VMOVDQA64 Z11, Z30
+	VPERMI2PD 448(R9), Z23, Z30  // zw[48:64]
+	VBLENDMPD Z30, Z29, K3, Z29  // zw[32:64]
+	VBLENDMPD Z29, Z13, K4, Z13  // zw[0:64]
+	VMOVDQA64 Z11, Z29
+	VPERMI2PD 576(R9), Z24, Z29  // zw[64:80]
+	VMOVDQA64 Z11, Z30
+	VPERMI2PD 704(R9), Z25, Z30  // zw[80:96]
+	VBLENDMPD Z30, Z29, K3, Z29  // zw[64:96]
+	VMOVDQA64 Z11, Z30
+	VPERMI2PD 832(R9), Z26, Z30  // zw[96:112]
+	VMOVDQA64 Z11, Z31
+	VPERMI2PD 960(R9), Z27, Z31  // zw[112:128]
+	VBLENDMPD Z31, Z30, K3, Z30  // zw[96:128]
+	VBLENDMPD Z30, Z29, K4, Z29  // zw[64:128]
+	VBLENDMPD Z29, Z13, K5, Z13  // zw[iz]
+
 	VPABSD Y10, Y14
-	VPCMPUD $1, Y12, Y14, K5   // |hz| < zk[iz], unsigned
+	VPCMPUD $1, Y12, Y14, K6   // |hz| < zk[iz], unsigned
 	VCVTDQ2PD Y10, Z15
 	VMULPD Z13, Z15, Z15
 	VMOVUPD Z15, (DI)
-	KMOVB K5, BX
+	KMOVB K6, BX
 	NOTB BX
 	MOVB BX, (SI)
 	ADDQ $64, DI
