@@ -82,6 +82,12 @@ type AssocConfig struct {
 	// paper). Pair it with a lower Temperature or LearnTemperature: the
 	// logits then lie in ±1/τ.
 	Normalize bool `json:"normalize,omitempty"`
+	// UnseenFromTrain adds the unseen classes' pairs in the training data
+	// (never trained on: training pairs come from Seen only) to the unseen
+	// test pairs, after the test data's, each source capped at TestPerClass
+	// pairs per class: more zero-shot queries and keys, a less noisy
+	// estimate. Beyond the paper; off by default.
+	UnseenFromTrain bool `json:"unseen_from_train,omitempty"`
 
 	skipProto bool // AssocZeroShotCV: no prototype baseline
 
@@ -207,6 +213,8 @@ func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocCo
 		return res, fmt.Errorf("lsm: associate: validation fraction %g must be below 1", cfg.ValFraction)
 	case cfg.Loss != "infonce" && cfg.Loss != "soft" && cfg.Loss != "class":
 		return res, fmt.Errorf("lsm: associate: unknown loss %q (want infonce, soft or class)", cfg.Loss)
+	case cfg.UnseenFromTrain && slices.ContainsFunc(cfg.Unseen, func(c int) bool { return slices.Contains(cfg.Seen, c) }):
+		return res, fmt.Errorf("lsm: associate: unseen classes %v from the training data overlap the seen %v", cfg.Unseen, cfg.Seen)
 	}
 	da, err := checkModal("audio train", audioTrain)
 	if err != nil {
@@ -234,6 +242,11 @@ func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocCo
 	}
 	seen := collect(audioTest, visionTest, PairByClass(audioTest.Labels, visionTest.Labels, cfg.Seen, tpc))
 	unseen := collect(audioTest, visionTest, PairByClass(audioTest.Labels, visionTest.Labels, cfg.Unseen, tpc))
+	if cfg.UnseenFromTrain {
+		more := collect(audioTrain, visionTrain, PairByClass(audioTrain.Labels, visionTrain.Labels, cfg.Unseen, tpc))
+		unseen.a, unseen.v = append(unseen.a, more.a...), append(unseen.v, more.v...)
+		unseen.labels = append(unseen.labels, more.labels...)
+	}
 	res.TrainPairs, res.ValPairs = len(train.labels), len(val.labels)
 	res.SeenTestPairs, res.UnseenTestPairs = len(seen.labels), len(unseen.labels)
 
@@ -317,6 +330,7 @@ func AssocZeroShotCV(audio, vision Modal, cfg AssocConfig, folds int) (ZeroShotC
 		c.Seen = slices.DeleteFunc(slices.Clone(cfg.Seen), func(y int) bool { return slices.Contains(held, y) })
 		c.Unseen = held
 		c.TestPerClass = -1
+		c.UnseenFromTrain = false // the test data is the training data
 		c.skipProto = true
 		if cfg.Progress != nil {
 			c.Progress = func(model string, ep, epochs int, val float64) {

@@ -155,3 +155,35 @@ func TestAssocZeroShotCV(t *testing.T) {
 		t.Error("8 folds of 7 classes accepted")
 	}
 }
+
+// TestAssociateUnseenFromTrain: the unseen classes' training pairs join the
+// unseen test pairs (capped per class and source), seen results do not
+// move, and overlapping class lists are refused.
+func TestAssociateUnseenFromTrain(t *testing.T) {
+	atr, vtr := modalities("train", 40, 12, 16)
+	ate, vte := modalities("test", 20, 12, 16)
+	cfg := AssocConfig{Epochs: 10, ProtoEpochs: 5, Seed: 3, ProjDim: 8, ProtoDim: 8, Loss: "class"}
+	base, err := Associate(atr, vtr, ate, vte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.UnseenFromTrain = true
+	more, err := Associate(atr, vtr, ate, vte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base.UnseenTestPairs != 40 || more.UnseenTestPairs != 40+80 {
+		t.Errorf("unseen pairs %d → %d, want 40 → 120", base.UnseenTestPairs, more.UnseenTestPairs)
+	}
+	if more.CLIP.SeenA2I != base.CLIP.SeenA2I || more.BestEpoch != base.BestEpoch || more.Proto.SeenA2I != base.Proto.SeenA2I {
+		t.Errorf("seen results moved: %+v vs %+v", more, base)
+	}
+	cfg.TestPerClass = 30
+	if capped, _ := Associate(atr, vtr, ate, vte, cfg); capped.UnseenTestPairs != 40+60 {
+		t.Errorf("30 per class and source: %d unseen pairs, want 100", capped.UnseenTestPairs)
+	}
+	cfg.Unseen = []int{7, 8}
+	if _, err := Associate(atr, vtr, ate, vte, cfg); err == nil {
+		t.Error("unseen 7 from the training data accepted while 7 is seen")
+	}
+}
