@@ -33,15 +33,17 @@ type AssociateConfig struct {
 	// paper's), "soft" or "class" (same-class pairs are positives; beyond
 	// the paper). See lsm.AssocConfig.
 	Loss string
-	// Ensemble, Normalize, Temperature, LearnTemperature, ProjDim and
-	// UnseenFromTrain are the lsm.AssocConfig fields of the same names
-	// (zero: the defaults, the paper's single head and dot product).
+	// Ensemble, Normalize, Temperature, LearnTemperature, ProjDim,
+	// UnseenFromTrain and SeenHoldOut are the lsm.AssocConfig fields of the
+	// same names (zero: the defaults, the paper's single head and dot
+	// product).
 	Ensemble         int
 	Normalize        bool
 	Temperature      float64
 	LearnTemperature bool
 	ProjDim          int
 	UnseenFromTrain  bool
+	SeenHoldOut      float64
 	// ZeroShotFolds > 0 runs lsm.AssocZeroShotCV with that many folds on
 	// the training data instead of testing: the test data sets are neither
 	// needed nor encoded, and the report carries ZeroShotCV instead of test
@@ -72,6 +74,7 @@ type AssociateReport struct {
 	LearnTemperature bool    `json:"learn_temperature,omitempty"`
 	ProjDim          int     `json:"proj_dim,omitempty"`
 	UnseenFromTrain  bool    `json:"unseen_from_train,omitempty"`
+	SeenHoldOut      float64 `json:"seen_holdout,omitempty"` // seen accuracies are then on held-out training pairs
 	// ZeroShotCV is leave-two-classes-out validation on the training data
 	// (AssociateConfig.ZeroShotFolds); the test fields are then zero.
 	ZeroShotCV        *lsm.ZeroShotCV `json:"zero_shot_cv,omitempty"`
@@ -126,14 +129,14 @@ func Associate(ctx context.Context, c AssociateConfig) (AssociateReport, error) 
 	}
 	cfg := lsm.AssocConfig{Seed: c.Seed, Seen: c.Seen, Unseen: c.Unseen, Epochs: c.Epochs, Loss: c.Loss,
 		Ensemble: c.Ensemble, Normalize: c.Normalize, Temperature: c.Temperature, LearnTemperature: c.LearnTemperature,
-		ProjDim: c.ProjDim, UnseenFromTrain: c.UnseenFromTrain}
+		ProjDim: c.ProjDim, UnseenFromTrain: c.UnseenFromTrain, SeenHoldOut: c.SeenHoldOut}
 	if c.Progress != nil {
 		cfg.Progress = func(model string, e, n int, _ float64) { c.Progress("train "+model, e, n) }
 	}
 	rep := AssociateReport{
 		Backend: c.Backend.Name, Seed: c.Seed, Loss: cmp.Or(c.Loss, "infonce"), Seen: c.Seen, Unseen: c.Unseen,
 		Ensemble: c.Ensemble, Normalize: c.Normalize, LearnTemperature: c.LearnTemperature, ProjDim: c.ProjDim,
-		UnseenFromTrain: c.UnseenFromTrain,
+		UnseenFromTrain: c.UnseenFromTrain, SeenHoldOut: c.SeenHoldOut,
 	}
 	if c.ZeroShotFolds > 0 {
 		cv, err := lsm.AssocZeroShotCV(modal[1], modal[0], cfg, c.ZeroShotFolds)

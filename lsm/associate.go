@@ -88,6 +88,13 @@ type AssocConfig struct {
 	// pairs per class: more zero-shot queries and keys, a less noisy
 	// estimate. Beyond the paper; off by default.
 	UnseenFromTrain bool `json:"unseen_from_train,omitempty"`
+	// SeenHoldOut, when in (0, 1), holds this fraction of the seen training
+	// pairs out of training and validation (stratified by class; the split is
+	// StratifiedSplit seeded by Seed+1000, so it is not the validation
+	// split) and scores them as the seen set in place of the test data's
+	// seen pairs: seen-class validation of a configuration that never
+	// touches test data. 0 = off.
+	SeenHoldOut float64 `json:"seen_holdout,omitempty"`
 
 	skipProto bool // AssocZeroShotCV: no prototype baseline
 
@@ -211,6 +218,8 @@ func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocCo
 		return res, fmt.Errorf("lsm: associate: sizes and epochs must be positive")
 	case cfg.ValFraction >= 1:
 		return res, fmt.Errorf("lsm: associate: validation fraction %g must be below 1", cfg.ValFraction)
+	case !(cfg.SeenHoldOut >= 0 && cfg.SeenHoldOut < 1):
+		return res, fmt.Errorf("lsm: associate: seen hold-out fraction %g outside [0, 1)", cfg.SeenHoldOut)
 	case cfg.Loss != "infonce" && cfg.Loss != "soft" && cfg.Loss != "class":
 		return res, fmt.Errorf("lsm: associate: unknown loss %q (want infonce, soft or class)", cfg.Loss)
 	case cfg.UnseenFromTrain && slices.ContainsFunc(cfg.Unseen, func(c int) bool { return slices.Contains(cfg.Seen, c) }):
@@ -231,6 +240,11 @@ func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocCo
 		return res, fmtErr(err, "vision test has %d features, train %d", d, dv)
 	}
 	all := collect(audioTrain, visionTrain, PairByClass(audioTrain.Labels, visionTrain.Labels, cfg.Seen, cfg.TrainPerClass))
+	var held pairSet
+	if cfg.SeenHoldOut > 0 {
+		keep, ho := StratifiedSplit(all.labels, cfg.SeenHoldOut, cfg.Seed+1000)
+		held, all = all.subset(ho, da, dv), all.subset(keep, da, dv)
+	}
 	tr, va := StratifiedSplit(all.labels, cfg.ValFraction, cfg.Seed)
 	train, val := all.subset(tr, da, dv), all.subset(va, da, dv)
 	if len(train.labels) < 2 {
@@ -241,6 +255,9 @@ func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocCo
 		tpc = 0
 	}
 	seen := collect(audioTest, visionTest, PairByClass(audioTest.Labels, visionTest.Labels, cfg.Seen, tpc))
+	if cfg.SeenHoldOut > 0 {
+		seen = held
+	}
 	unseen := collect(audioTest, visionTest, PairByClass(audioTest.Labels, visionTest.Labels, cfg.Unseen, tpc))
 	if cfg.UnseenFromTrain {
 		more := collect(audioTrain, visionTrain, PairByClass(audioTrain.Labels, visionTrain.Labels, cfg.Unseen, tpc))

@@ -187,3 +187,39 @@ func TestAssociateUnseenFromTrain(t *testing.T) {
 		t.Error("unseen 7 from the training data accepted while 7 is seen")
 	}
 }
+
+// TestAssociateSeenHoldOut: held-out training pairs replace the test
+// data's seen pairs (the counts add up; the test data's seen classes are
+// not read), the unseen pairs stay, and fractions outside [0, 1) are
+// refused.
+func TestAssociateSeenHoldOut(t *testing.T) {
+	atr, vtr := modalities("train", 40, 12, 16)
+	ate, vte := modalities("test", 20, 12, 16)
+	cfg := AssocConfig{Epochs: 10, ProtoEpochs: 5, Seed: 3, ProjDim: 8, ProtoDim: 8, Loss: "class", SeenHoldOut: 0.25}
+	res, err := Associate(atr, vtr, ate, vte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.SeenTestPairs != 7*10 || res.TrainPairs+res.ValPairs != 7*30 || res.UnseenTestPairs != 2*20 {
+		t.Errorf("pairs: train %d + val %d, seen %d, unseen %d; want 210, 70, 40", res.TrainPairs, res.ValPairs, res.SeenTestPairs, res.UnseenTestPairs)
+	}
+	if res.CLIP.SeenA2I < 0.6 {
+		t.Errorf("held-out seen retrieval %g", res.CLIP.SeenA2I)
+	}
+	// The test data's seen classes play no part: scrambling them changes nothing.
+	scr := Modal{X: ate.X, Labels: slices.Clone(ate.Labels)}
+	for i, y := range scr.Labels {
+		if y <= 7 {
+			scr.Labels[i] = 1 + (y+i)%7
+		}
+	}
+	if again, err := Associate(atr, vtr, scr, vte, cfg); err != nil || !reflect.DeepEqual(res, again) {
+		t.Errorf("test seen labels changed the result: %+v, %v", again, err)
+	}
+	for _, f := range []float64{-0.1, 1} {
+		cfg.SeenHoldOut = f
+		if _, err := Associate(atr, vtr, ate, vte, cfg); err == nil {
+			t.Errorf("seen hold-out %g accepted", f)
+		}
+	}
+}

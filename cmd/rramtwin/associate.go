@@ -78,6 +78,7 @@ func runAssociate(ctx context.Context, e *env, args []string) error {
 	learnT := fs.Bool("learn-temperature", false, "train log(1/τ) with the heads, as CLIP does")
 	projDim := fs.Int("proj-dim", 0, "width of the shared embedding (0: the paper's 64)")
 	unseenTrain := fs.Bool("unseen-train", false, "also score the unseen classes on their pairs in the training data (never trained on): more zero-shot pairs")
+	seenHold := fs.Float64("seen-holdout", 0, "hold this fraction of the seen training pairs out and score them as the seen set instead of the test data's: seen-class validation without test data (0: off)")
 	zsFolds := fs.Int("zero-shot-cv", 0, "instead of testing, validate zero-shot retrieval on the training data: FOLDS folds each hold out two seen classes (at most the number of seen classes; test specs are then optional)")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -92,6 +93,8 @@ func runAssociate(ctx context.Context, e *env, args []string) error {
 		return usageError{fmt.Sprintf("associate: -temperature %g: want a positive number (0: the default)", *temperature)}
 	case *projDim < 0:
 		return usageError{fmt.Sprintf("associate: -proj-dim %d: want 1 or more (0: the default)", *projDim)}
+	case !(*seenHold >= 0 && *seenHold < 1):
+		return usageError{fmt.Sprintf("associate: -seen-holdout %g: want a fraction in [0, 1)", *seenHold)}
 	case *zsFolds < 0:
 		return usageError{fmt.Sprintf("associate: -zero-shot-cv %d: want a number of folds (0: off)", *zsFolds)}
 	}
@@ -106,7 +109,7 @@ func runAssociate(ctx context.Context, e *env, args []string) error {
 	cfg := bench.AssociateConfig{VisionTrain: data[0], AudioTrain: data[1], VisionTest: data[2], AudioTest: data[3],
 		Specs: af.specs, Seen: seen, Unseen: unseen, Seed: c.seed, Epochs: x.epochs, Loss: *loss, Progress: progressFunc(e, c),
 		Normalize: *normalize, Temperature: *temperature, LearnTemperature: *learnT, ProjDim: *projDim,
-		UnseenFromTrain: *unseenTrain, ZeroShotFolds: *zsFolds}
+		UnseenFromTrain: *unseenTrain, SeenHoldOut: *seenHold, ZeroShotFolds: *zsFolds}
 	if *ensemble > 1 {
 		cfg.Ensemble = *ensemble
 	}
@@ -147,5 +150,8 @@ func runAssociate(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "audio searches image  %6.2f %%   %6.2f %%\n", 100*rep.SeenAccuracy, 100*rep.UnseenAccuracy)
 	fmt.Fprintf(e.stdout, "image searches audio  %6.2f %%   %6.2f %%\n", 100*rep.SeenI2A, 100*rep.UnseenI2A)
 	fmt.Fprintf(e.stdout, "prototype baseline    %6.2f %%   %6.2f %%   (audio searches image)\n", 100*rep.Proto.SeenA2I, 100*rep.Proto.UnseenA2I)
+	if rep.SeenHoldOut > 0 {
+		fmt.Fprintf(e.stdout, "seen: %d pairs held out of the training data (-seen-holdout %g), not the test data\n", rep.SeenTestPairs, rep.SeenHoldOut)
+	}
 	return nil
 }

@@ -22,7 +22,7 @@ func TestAssociateOptions(t *testing.T) {
 	data := []string{"associate", "-vision-train", "mnist-saccade:train?n=300", "-vision-test", "mnist-saccade:test?n=150",
 		"-audio-train", "fsdd:" + realFSDD + "?speakers=george,jackson&index=5-14", "-audio-test", "fsdd:" + realFSDD + "?speakers=lucas&index=0-9",
 		"-backend", "gauss", "-loss", "class", "-epochs", "3", "-json"}
-	opts := []string{"-ensemble", "2", "-normalize", "-temperature", "0.1", "-learn-temperature", "-proj-dim", "16", "-unseen-train"}
+	opts := []string{"-ensemble", "2", "-normalize", "-temperature", "0.1", "-learn-temperature", "-proj-dim", "16", "-unseen-train", "-seen-holdout", "0.2"}
 	type report struct {
 		Ensemble        int     `json:"ensemble"`
 		Normalize       bool    `json:"normalize"`
@@ -31,6 +31,9 @@ func TestAssociateOptions(t *testing.T) {
 		ProjDim         int     `json:"proj_dim"`
 		UnseenFromTrain bool    `json:"unseen_from_train"`
 		UnseenTestPairs int     `json:"unseen_test_pairs"`
+		SeenTestPairs   int     `json:"seen_test_pairs"`
+		TrainPairs      int     `json:"train_pairs"`
+		SeenHoldOut     float64 `json:"seen_holdout"`
 		Seen            float64 `json:"seen_accuracy"`
 	}
 	strip := func(s string) string {
@@ -78,6 +81,11 @@ func TestAssociateOptions(t *testing.T) {
 	if got.UnseenTestPairs <= plain.UnseenTestPairs {
 		t.Errorf("-unseen-train: %d unseen pairs, %d without", got.UnseenTestPairs, plain.UnseenTestPairs)
 	}
+	// -seen-holdout 0.2: the seen set is a fifth of the training pairs, taken from training.
+	if got.SeenHoldOut != 0.2 || got.TrainPairs >= plain.TrainPairs || got.SeenTestPairs == plain.SeenTestPairs ||
+		got.SeenTestPairs < plain.TrainPairs/7 {
+		t.Errorf("-seen-holdout 0.2: %d training, %d seen pairs; without: %d, %d", got.TrainPairs, got.SeenTestPairs, plain.TrainPairs, plain.SeenTestPairs)
+	}
 }
 
 // TestAssociateZeroShotCV: -zero-shot-cv needs no test data and reports
@@ -120,7 +128,7 @@ func TestAssociateZeroShotCV(t *testing.T) {
 	if err != nil || !strings.Contains(text, "held out [5 6]") || !strings.Contains(text, "mean  audio searches image") {
 		t.Errorf("text report: %v\n%s", err, text)
 	}
-	for _, bad := range [][]string{{"-ensemble", "0"}, {"-temperature", "-1"}, {"-proj-dim", "-3"}, {"-zero-shot-cv", "-1"}, {"-zero-shot-cv", "8"}} {
+	for _, bad := range [][]string{{"-seen-holdout", "1"}, {"-seen-holdout", "-0.5"}, {"-ensemble", "0"}, {"-temperature", "-1"}, {"-proj-dim", "-3"}, {"-zero-shot-cv", "-1"}, {"-zero-shot-cv", "8"}} {
 		_, _, err := runCLI(t, append(train, bad...)...)
 		var u usageError
 		if !errors.As(err, &u) || !strings.Contains(err.Error(), bad[0]) {
