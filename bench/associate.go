@@ -32,31 +32,58 @@ type AssociateConfig struct {
 	// Loss is the contrastive loss of the heads: "" or "infonce" (the
 	// paper's), "soft" or "class" (same-class pairs are positives; beyond
 	// the paper). See lsm.AssocConfig.
-	Loss     string
-	Progress func(stage string, done, total int)
+	Loss string
+	// Ensemble, Normalize, Temperature, LearnTemperature, ProjDim,
+	// UnseenFromTrain and SeenHoldOut are the lsm.AssocConfig fields of the
+	// same names (zero: the defaults, the paper's single head and dot
+	// product).
+	Ensemble         int
+	Normalize        bool
+	Temperature      float64
+	LearnTemperature bool
+	ProjDim          int
+	UnseenFromTrain  bool
+	SeenHoldOut      float64
+	// ZeroShotFolds > 0 runs lsm.AssocZeroShotCV with that many folds on
+	// the training data instead of testing: the test data sets are neither
+	// needed nor encoded, and the report carries ZeroShotCV instead of test
+	// accuracies.
+	ZeroShotFolds int
+	Progress      func(stage string, done, total int)
 }
 
 // AssociateReport is what an association run reports: "audio searches
 // image" (a2i) top-1 retrieval on seen and unseen classes, the reverse
 // direction, and the prototypical-network baseline on the same features.
 type AssociateReport struct {
-	Backend           string        `json:"backend"`
-	Chip              string        `json:"chip,omitempty"`
-	Seed              uint64        `json:"seed"`
-	Loss              string        `json:"loss"`
-	Seen              []int         `json:"seen"`
-	Unseen            []int         `json:"unseen"`
-	SeenAccuracy      float64       `json:"seen_accuracy"`   // audio searches image, seen classes
-	UnseenAccuracy    float64       `json:"unseen_accuracy"` // audio searches image, unseen classes
-	SeenI2A           float64       `json:"seen_i2a_accuracy"`
-	UnseenI2A         float64       `json:"unseen_i2a_accuracy"`
-	Proto             lsm.Retrieval `json:"prototype_baseline"`
-	TrainPairs        int           `json:"train_pairs"`
-	SeenTestPairs     int           `json:"seen_test_pairs"`
-	UnseenTestPairs   int           `json:"unseen_test_pairs"`
-	EnergyJPerPair    float64       `json:"energy_j_per_pair"` // one vision and one audio inference on the chip
-	EncodeSamplesPerS float64       `json:"encode_samples_per_s"`
-	Seconds           float64       `json:"seconds"`
+	Backend        string        `json:"backend"`
+	Chip           string        `json:"chip,omitempty"`
+	Seed           uint64        `json:"seed"`
+	Loss           string        `json:"loss"`
+	Seen           []int         `json:"seen"`
+	Unseen         []int         `json:"unseen"`
+	SeenAccuracy   float64       `json:"seen_accuracy"`   // audio searches image, seen classes
+	UnseenAccuracy float64       `json:"unseen_accuracy"` // audio searches image, unseen classes
+	SeenI2A        float64       `json:"seen_i2a_accuracy"`
+	UnseenI2A      float64       `json:"unseen_i2a_accuracy"`
+	Proto          lsm.Retrieval `json:"prototype_baseline"`
+	// Options beyond the paper, as set (omitted at their defaults).
+	Ensemble         int     `json:"ensemble,omitempty"`
+	Normalize        bool    `json:"normalize,omitempty"`
+	Temperature      float64 `json:"temperature,omitempty"` // the final τ when set or learnt
+	LearnTemperature bool    `json:"learn_temperature,omitempty"`
+	ProjDim          int     `json:"proj_dim,omitempty"`
+	UnseenFromTrain  bool    `json:"unseen_from_train,omitempty"`
+	SeenHoldOut      float64 `json:"seen_holdout,omitempty"` // seen accuracies are then on held-out training pairs
+	// ZeroShotCV is leave-two-classes-out validation on the training data
+	// (AssociateConfig.ZeroShotFolds); the test fields are then zero.
+	ZeroShotCV        *lsm.ZeroShotCV `json:"zero_shot_cv,omitempty"`
+	TrainPairs        int             `json:"train_pairs"`
+	SeenTestPairs     int             `json:"seen_test_pairs"`
+	UnseenTestPairs   int             `json:"unseen_test_pairs"`
+	EnergyJPerPair    float64         `json:"energy_j_per_pair"` // one vision and one audio inference on the chip
+	EncodeSamplesPerS float64         `json:"encode_samples_per_s"`
+	Seconds           float64         `json:"seconds"`
 }
 
 // Associate encodes both modalities and trains the contrastive heads.
@@ -82,6 +109,9 @@ func Associate(ctx context.Context, c AssociateConfig) (AssociateReport, error) 
 	}
 	jobs := []job{{VisionTask, venc, c.VisionTrain, c.Specs[0]}, {AudioTask, aenc, c.AudioTrain, c.Specs[1]},
 		{VisionTask, venc, c.VisionTest, c.Specs[2]}, {AudioTask, aenc, c.AudioTest, c.Specs[3]}}
+	if c.ZeroShotFolds > 0 {
+		jobs = jobs[:2]
+	}
 	var modal [4]lsm.Modal
 	var stats [4]EncodeStats
 	for i, j := range jobs {
@@ -97,24 +127,41 @@ func Associate(ctx context.Context, c AssociateConfig) (AssociateReport, error) 
 		modal[i] = lsm.Modal{X: f.Matrix(), Labels: Labels(j.ds)}
 		stats[i] = st
 	}
-	cfg := lsm.AssocConfig{Seed: c.Seed, Seen: c.Seen, Unseen: c.Unseen, Epochs: c.Epochs, Loss: c.Loss}
+	cfg := lsm.AssocConfig{Seed: c.Seed, Seen: c.Seen, Unseen: c.Unseen, Epochs: c.Epochs, Loss: c.Loss,
+		Ensemble: c.Ensemble, Normalize: c.Normalize, Temperature: c.Temperature, LearnTemperature: c.LearnTemperature,
+		ProjDim: c.ProjDim, UnseenFromTrain: c.UnseenFromTrain, SeenHoldOut: c.SeenHoldOut}
 	if c.Progress != nil {
 		cfg.Progress = func(model string, e, n int, _ float64) { c.Progress("train "+model, e, n) }
 	}
-	res, err := lsm.Associate(modal[1], modal[0], modal[3], modal[2], cfg)
-	if err != nil {
-		return AssociateReport{}, err
-	}
 	rep := AssociateReport{
 		Backend: c.Backend.Name, Seed: c.Seed, Loss: cmp.Or(c.Loss, "infonce"), Seen: c.Seen, Unseen: c.Unseen,
-		SeenAccuracy: res.CLIP.SeenA2I, UnseenAccuracy: res.CLIP.UnseenA2I,
-		SeenI2A: res.CLIP.SeenI2A, UnseenI2A: res.CLIP.UnseenI2A, Proto: res.Proto,
-		TrainPairs: res.TrainPairs, SeenTestPairs: res.SeenTestPairs, UnseenTestPairs: res.UnseenTestPairs,
+		Ensemble: c.Ensemble, Normalize: c.Normalize, LearnTemperature: c.LearnTemperature, ProjDim: c.ProjDim,
+		UnseenFromTrain: c.UnseenFromTrain, SeenHoldOut: c.SeenHoldOut,
+	}
+	if c.ZeroShotFolds > 0 {
+		cv, err := lsm.AssocZeroShotCV(modal[1], modal[0], cfg, c.ZeroShotFolds)
+		if err != nil {
+			return AssociateReport{}, err
+		}
+		rep.ZeroShotCV = &cv
+	} else {
+		res, err := lsm.Associate(modal[1], modal[0], modal[3], modal[2], cfg)
+		if err != nil {
+			return AssociateReport{}, err
+		}
+		rep.SeenAccuracy, rep.UnseenAccuracy = res.CLIP.SeenA2I, res.CLIP.UnseenA2I
+		rep.SeenI2A, rep.UnseenI2A, rep.Proto = res.CLIP.SeenI2A, res.CLIP.UnseenI2A, res.Proto
+		rep.TrainPairs, rep.SeenTestPairs, rep.UnseenTestPairs = res.TrainPairs, res.SeenTestPairs, res.UnseenTestPairs
+		if c.Temperature != 0 || c.LearnTemperature {
+			rep.Temperature = res.Temperature
+		}
 	}
 	var t float64
 	var n int
-	for _, s := range stats {
-		rep.EnergyJPerPair += s.EnergyJPerSample / 2 // train and test of each modality: the mean of the two, summed over modalities
+	for _, s := range stats[:len(jobs)] {
+		// Train and test of each modality: the mean of the two, summed over
+		// modalities (training data only with ZeroShotFolds).
+		rep.EnergyJPerPair += s.EnergyJPerSample * 2 / float64(len(jobs))
 		if s.SamplesPerS > 0 && !s.Cached {
 			t += float64(s.Samples) / s.SamplesPerS
 			n += s.Samples

@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/rramtwin/rramtwin/internal/rng"
 )
@@ -70,6 +71,32 @@ type AssocConfig struct {
 	ProtoEpochs      int        `json:"proto_epochs"`    // full-batch epochs; 0 = 100
 	ProtoLR          float64    `json:"proto_lr"`        // 0 = 1e-3
 	Raw              bool       `json:"raw,omitempty"`   // skip feature standardisation
+	// Ensemble is the number of contrastive head pairs trained from
+	// independent initialisations and batch orders (beyond the paper); each
+	// keeps its own best epoch, and retrieval ranks by the sum of their
+	// similarity matrices (each head's logits s·a·v). 0 or 1 = one head,
+	// bit for bit the single-head result.
+	Ensemble int `json:"ensemble,omitempty"`
+	// Normalize L2-normalises the embeddings before the dot product, in the
+	// loss and in retrieval (cosine similarity, as CLIP does; beyond the
+	// paper). Pair it with a lower Temperature or LearnTemperature: the
+	// logits then lie in ±1/τ.
+	Normalize bool `json:"normalize,omitempty"`
+	// UnseenFromTrain adds the unseen classes' pairs in the training data
+	// (never trained on: training pairs come from Seen only) to the unseen
+	// test pairs, after the test data's, each source capped at TestPerClass
+	// pairs per class: more zero-shot queries and keys, a less noisy
+	// estimate. Beyond the paper; off by default.
+	UnseenFromTrain bool `json:"unseen_from_train,omitempty"`
+	// SeenHoldOut, when in (0, 1), holds this fraction of the seen training
+	// pairs out of training and validation (stratified by class; the split is
+	// StratifiedSplit seeded by Seed+1000, so it is not the validation
+	// split) and scores them as the seen set in place of the test data's
+	// seen pairs: seen-class validation of a configuration that never
+	// touches test data. 0 = off.
+	SeenHoldOut float64 `json:"seen_holdout,omitempty"`
+
+	skipProto bool // AssocZeroShotCV: no prototype baseline
 
 	// Progress, when set, is called after every epoch of each model
 	// ("clip", then "proto") with the validation audio→image accuracy.
@@ -93,6 +120,7 @@ func (c AssocConfig) withDefaults() AssocConfig {
 	def(&c.TestPerClass, 100)
 	def(&c.ProtoDim, 64)
 	def(&c.ProtoEpochs, 100)
+	def(&c.Ensemble, 1)
 	deff(&c.Temperature, 1)
 	deff(&c.LR, 1e-3)
 	deff(&c.ProtoLR, 1e-3)
@@ -131,10 +159,12 @@ type AssocResult struct {
 	ValPairs        int       `json:"val_pairs"`
 	SeenTestPairs   int       `json:"seen_test_pairs"`
 	UnseenTestPairs int       `json:"unseen_test_pairs"`
-	BestEpoch       int       `json:"best_epoch"`  // CLIP epoch kept (by validation audio→image accuracy)
-	ValA2I          float64   `json:"val_a2i"`     // at BestEpoch
-	Temperature     float64   `json:"temperature"` // final τ
+	BestEpoch       int       `json:"best_epoch"`  // CLIP epoch kept (by validation audio→image accuracy; the first head's with an ensemble)
+	ValA2I          float64   `json:"val_a2i"`     // at BestEpoch (with an ensemble: of the ensemble, each head at its kept epoch)
+	Temperature     float64   `json:"temperature"` // final τ (the first head's)
 	ProtoBestEpoch  int       `json:"proto_best_epoch"`
+	// BestEpochs are the kept epochs of every head of an ensemble.
+	BestEpochs []int `json:"best_epochs,omitempty"`
 }
 
 type pairSet struct {
@@ -184,12 +214,16 @@ func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocCo
 	switch {
 	case !(cfg.LR > 0) || !(cfg.ProtoLR > 0) || !(cfg.Temperature > 0):
 		return res, fmt.Errorf("lsm: associate: learning rates and temperature must be positive")
-	case cfg.ProjDim < 1 || cfg.ProtoDim < 1 || cfg.Batch < 1 || cfg.Epochs < 1 || cfg.ProtoEpochs < 1:
+	case cfg.ProjDim < 1 || cfg.ProtoDim < 1 || cfg.Batch < 1 || cfg.Epochs < 1 || cfg.ProtoEpochs < 1 || cfg.Ensemble < 1:
 		return res, fmt.Errorf("lsm: associate: sizes and epochs must be positive")
 	case cfg.ValFraction >= 1:
 		return res, fmt.Errorf("lsm: associate: validation fraction %g must be below 1", cfg.ValFraction)
+	case !(cfg.SeenHoldOut >= 0 && cfg.SeenHoldOut < 1):
+		return res, fmt.Errorf("lsm: associate: seen hold-out fraction %g outside [0, 1)", cfg.SeenHoldOut)
 	case cfg.Loss != "infonce" && cfg.Loss != "soft" && cfg.Loss != "class":
 		return res, fmt.Errorf("lsm: associate: unknown loss %q (want infonce, soft or class)", cfg.Loss)
+	case cfg.UnseenFromTrain && slices.ContainsFunc(cfg.Unseen, func(c int) bool { return slices.Contains(cfg.Seen, c) }):
+		return res, fmt.Errorf("lsm: associate: unseen classes %v from the training data overlap the seen %v", cfg.Unseen, cfg.Seen)
 	}
 	da, err := checkModal("audio train", audioTrain)
 	if err != nil {
@@ -206,6 +240,11 @@ func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocCo
 		return res, fmtErr(err, "vision test has %d features, train %d", d, dv)
 	}
 	all := collect(audioTrain, visionTrain, PairByClass(audioTrain.Labels, visionTrain.Labels, cfg.Seen, cfg.TrainPerClass))
+	var held pairSet
+	if cfg.SeenHoldOut > 0 {
+		keep, ho := StratifiedSplit(all.labels, cfg.SeenHoldOut, cfg.Seed+1000)
+		held, all = all.subset(ho, da, dv), all.subset(keep, da, dv)
+	}
 	tr, va := StratifiedSplit(all.labels, cfg.ValFraction, cfg.Seed)
 	train, val := all.subset(tr, da, dv), all.subset(va, da, dv)
 	if len(train.labels) < 2 {
@@ -216,7 +255,15 @@ func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocCo
 		tpc = 0
 	}
 	seen := collect(audioTest, visionTest, PairByClass(audioTest.Labels, visionTest.Labels, cfg.Seen, tpc))
+	if cfg.SeenHoldOut > 0 {
+		seen = held
+	}
 	unseen := collect(audioTest, visionTest, PairByClass(audioTest.Labels, visionTest.Labels, cfg.Unseen, tpc))
+	if cfg.UnseenFromTrain {
+		more := collect(audioTrain, visionTrain, PairByClass(audioTrain.Labels, visionTrain.Labels, cfg.Unseen, tpc))
+		unseen.a, unseen.v = append(unseen.a, more.a...), append(unseen.v, more.v...)
+		unseen.labels = append(unseen.labels, more.labels...)
+	}
 	res.TrainPairs, res.ValPairs = len(train.labels), len(val.labels)
 	res.SeenTestPairs, res.UnseenTestPairs = len(seen.labels), len(unseen.labels)
 
@@ -229,15 +276,102 @@ func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocCo
 		}
 	}
 
-	h := newCLIPHeads(da, dv, cfg)
-	res.BestEpoch, res.ValA2I = h.train(train, val, cfg)
-	res.Temperature = math.Exp(-h.logScale[0])
-	res.CLIP = h.score(seen, unseen)
+	ens := make(ensemble, cfg.Ensemble)
+	for k := range ens {
+		ens[k] = newCLIPHeads(da, dv, cfg, k)
+		ep, acc := ens[k].train(train, val, cfg)
+		if k == 0 {
+			res.BestEpoch, res.ValA2I = ep, acc
+		}
+		if cfg.Ensemble > 1 {
+			res.BestEpochs = append(res.BestEpochs, ep)
+		}
+	}
+	if cfg.Ensemble > 1 && len(val.labels) > 0 {
+		res.ValA2I, _ = ens.retrieval(val)
+	}
+	res.Temperature = math.Exp(-ens[0].logScale[0])
+	res.CLIP = ens.score(seen, unseen)
 
+	if cfg.skipProto {
+		return res, nil
+	}
 	p := newProtoHeads(da, dv, cfg)
 	res.ProtoBestEpoch, _ = p.train(train, val, cfg)
 	res.Proto = p.score(seen, unseen)
 	return res, nil
+}
+
+// ZeroShotFold is one fold of AssocZeroShotCV.
+type ZeroShotFold struct {
+	HeldOut []int   `json:"held_out"` // the two seen classes held out as pseudo-unseen
+	Pairs   int     `json:"pairs"`    // their pairs, all of them retrieval queries
+	A2I     float64 `json:"a2i"`      // audio searches image among the held-out pairs
+	I2A     float64 `json:"i2a"`
+	ValA2I  float64 `json:"val_a2i"` // validation retrieval on the remaining classes (model selection)
+}
+
+// ZeroShotCV is leave-two-classes-out validation inside the seen classes.
+type ZeroShotCV struct {
+	Folds   []ZeroShotFold `json:"folds"`
+	MeanA2I float64        `json:"mean_a2i"` // mean over folds of the held-out audio→image retrieval
+	SDA2I   float64        `json:"sd_a2i"`   // its standard deviation over folds
+	MeanI2A float64        `json:"mean_i2a"`
+	MeanVal float64        `json:"mean_val_a2i"` // mean over folds of ValA2I
+}
+
+// AssocZeroShotCV estimates zero-shot retrieval without the unseen classes
+// or any test data: fold i trains on cfg.Seen without the two classes
+// Seen[2i mod n] and Seen[(2i+1) mod n] (n = len(Seen) ≥ 3) exactly as
+// Associate does, and scores audio→image retrieval among all pairs of those
+// two classes in the training data, the way Associate scores the unseen
+// classes. folds ≤ 0 means n folds (for n = 7: (1,2), (3,4), (5,6), (7,1),
+// (2,3), (4,5), (6,7)); the first ⌈n/2⌉ hold out every class once. The
+// prototype baseline is not trained.
+func AssocZeroShotCV(audio, vision Modal, cfg AssocConfig, folds int) (ZeroShotCV, error) {
+	cfg = cfg.withDefaults()
+	var cv ZeroShotCV
+	n := len(cfg.Seen)
+	if n < 3 {
+		return cv, fmt.Errorf("lsm: associate: zero-shot validation needs 3 or more seen classes, have %v", cfg.Seen)
+	}
+	if folds <= 0 {
+		folds = n
+	}
+	if folds > n {
+		return cv, fmt.Errorf("lsm: associate: %d zero-shot folds, at most %d for %d seen classes", folds, n, n)
+	}
+	for i := range folds {
+		held := []int{cfg.Seen[2*i%n], cfg.Seen[(2*i+1)%n]}
+		c := cfg
+		c.Seen = slices.DeleteFunc(slices.Clone(cfg.Seen), func(y int) bool { return slices.Contains(held, y) })
+		c.Unseen = held
+		c.TestPerClass = -1
+		c.UnseenFromTrain = false // the test data is the training data
+		c.skipProto = true
+		if cfg.Progress != nil {
+			c.Progress = func(model string, ep, epochs int, val float64) {
+				cfg.Progress(fmt.Sprintf("fold %d/%d", i+1, folds), ep, epochs, val)
+			}
+		}
+		res, err := Associate(audio, vision, audio, vision, c)
+		if err != nil {
+			return cv, err
+		}
+		cv.Folds = append(cv.Folds, ZeroShotFold{HeldOut: held, Pairs: res.UnseenTestPairs,
+			A2I: res.CLIP.UnseenA2I, I2A: res.CLIP.UnseenI2A, ValA2I: res.ValA2I})
+	}
+	var a2i []float64
+	for _, f := range cv.Folds {
+		a2i = append(a2i, f.A2I)
+		cv.MeanI2A += f.I2A / float64(folds)
+		cv.MeanVal += f.ValA2I / float64(folds)
+	}
+	cv.MeanA2I = stat.Mean(a2i, nil)
+	if folds > 1 {
+		cv.SDA2I = stat.StdDev(a2i, nil)
+	}
+	return cv, nil
 }
 
 func fmtErr(err error, format string, args ...any) error {
@@ -253,17 +387,27 @@ type heads struct {
 	logScale []float64 // CLIP only
 	gScale   []float64
 	params   []Param
-	dot      bool // retrieval metric: dot product (CLIP) or Euclidean on L2-normalised embeddings (proto)
+	dot      bool   // retrieval metric: dot product (CLIP) or Euclidean on L2-normalised embeddings (proto)
+	norm     bool   // CLIP: L2-normalise embeddings before the dot product
+	stream   string // suffix of the head's random streams: "" for the first head, "/k" for head k of an ensemble
 }
 
-func newCLIPHeads(da, dv int, cfg AssocConfig) *heads {
-	r := rng.New(cfg.Seed, "lsm/associate/clip-init")
+// newCLIPHeads makes head pair k of an ensemble; head 0 draws from the
+// streams a single head always used.
+func newCLIPHeads(da, dv int, cfg AssocConfig, k int) *heads {
+	var stream string
+	if k > 0 {
+		stream = fmt.Sprintf("/%d", k)
+	}
+	r := rng.New(cfg.Seed, "lsm/associate/clip-init"+stream)
 	h := &heads{
 		a:        NewMLP([]int{da, cfg.ProjDim}, cfg.Activation, true, r),
 		v:        NewMLP([]int{dv, cfg.ProjDim}, cfg.Activation, true, r),
 		logScale: []float64{-math.Log(cfg.Temperature)},
 		gScale:   []float64{0},
 		dot:      true,
+		norm:     cfg.Normalize,
+		stream:   stream,
 	}
 	h.params = slices.Concat(h.a.Params(), h.v.Params())
 	if cfg.LearnTemperature {
@@ -303,11 +447,88 @@ func (h *heads) retrieval(s pairSet) (a2i, i2a float64) {
 	}
 	ea, ev := h.embed(s)
 	d := h.a.Out()
-	if !h.dot {
+	if !h.dot || h.norm {
 		normalize(ea, d)
 		normalize(ev, d)
 	}
 	return Top1(ea, s.labels, ev, s.labels, d, h.dot), Top1(ev, s.labels, ea, s.labels, d, h.dot)
+}
+
+// ensemble is K CLIP head pairs whose similarity matrices add.
+type ensemble []*heads
+
+func (e ensemble) score(seen, unseen pairSet) Retrieval {
+	var r Retrieval
+	r.SeenA2I, r.SeenI2A = e.retrieval(seen)
+	r.UnseenA2I, r.UnseenI2A = e.retrieval(unseen)
+	return r
+}
+
+// retrieval ranks by Σ_k s_k·a_k·v_k: the dot product of the heads'
+// embeddings, each scaled by √s_k, side by side. One head is heads.retrieval.
+func (e ensemble) retrieval(s pairSet) (a2i, i2a float64) {
+	if len(e) == 1 {
+		return e[0].retrieval(s)
+	}
+	n := len(s.labels)
+	if n == 0 {
+		return 0, 0
+	}
+	var d int
+	for _, h := range e {
+		d += h.a.Out()
+	}
+	ca, cv := make([]float64, n*d), make([]float64, n*d)
+	off := 0
+	for _, h := range e {
+		ea, ev := h.embed(s)
+		hd := h.a.Out()
+		if h.norm {
+			normalize(ea, hd)
+			normalize(ev, hd)
+		}
+		w := math.Sqrt(math.Exp(h.logScale[0]))
+		for i := range n {
+			for j := range hd {
+				ca[i*d+off+j] = w * ea[i*hd+j]
+				cv[i*d+off+j] = w * ev[i*hd+j]
+			}
+		}
+		off += hd
+	}
+	return Top1(ca, s.labels, cv, s.labels, d, true), Top1(cv, s.labels, ca, s.labels, d, true)
+}
+
+// normForward writes the rows of x (n × d) scaled to unit length into y and
+// their norms into norms (a zero row stays zero).
+func normForward(x []float64, n, d int, y, norms []float64) {
+	for i := range n {
+		nr := floats.Norm(x[i*d:(i+1)*d], 2)
+		norms[i] = nr
+		for j := range d {
+			if nr > 0 {
+				y[i*d+j] = x[i*d+j] / nr
+			} else {
+				y[i*d+j] = 0
+			}
+		}
+	}
+}
+
+// normBackward turns the gradient g with respect to the unit rows y into the
+// gradient with respect to x, in place: (g − y·(y·g))/‖x‖.
+func normBackward(g, y []float64, n, d int, norms []float64) {
+	for i := range n {
+		gi, yi := g[i*d:(i+1)*d], y[i*d:(i+1)*d]
+		if norms[i] == 0 {
+			clear(gi)
+			continue
+		}
+		dot := floats.Dot(yi, gi)
+		for j := range gi {
+			gi[j] = (gi[j] - yi[j]*dot) / norms[i]
+		}
+	}
 }
 
 func normalize(x []float64, d int) {
@@ -373,7 +594,7 @@ func (h *heads) train(train, val pairSet, cfg AssocConfig) (bestEpoch int, bestA
 	da, dv, pd := h.a.In(), h.v.In(), h.a.Out()
 	n := len(train.labels)
 	opt := NewAdam(cfg.LR)
-	shuf := rng.New(cfg.Seed, "lsm/associate/clip-shuffle")
+	shuf := rng.New(cfg.Seed, "lsm/associate/clip-shuffle"+h.stream)
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i
@@ -382,6 +603,10 @@ func (h *heads) train(train, val pairSet, cfg AssocConfig) (bestEpoch int, bestA
 	xa, xv := make([]float64, bs*da), make([]float64, bs*dv)
 	yb := make([]int, bs)
 	ga, gv := make([]float64, bs*pd), make([]float64, bs*pd)
+	var ua, uv, na, nv []float64 // unit embeddings and norms (Normalize)
+	if h.norm {
+		ua, uv, na, nv = make([]float64, bs*pd), make([]float64, bs*pd), make([]float64, bs), make([]float64, bs)
+	}
 	var best [][]float64
 	bestAcc = -1
 	for ep := 1; ep <= cfg.Epochs; ep++ {
@@ -399,6 +624,11 @@ func (h *heads) train(train, val pairSet, cfg AssocConfig) (bestEpoch int, bestA
 			ZeroGrad(h.params)
 			ea := h.a.Forward(xa[:m*da], m)
 			ev := h.v.Forward(xv[:m*dv], m)
+			if h.norm {
+				normForward(ea, m, pd, ua, na)
+				normForward(ev, m, pd, uv, nv)
+				ea, ev = ua[:m*pd], uv[:m*pd]
+			}
 			var dls float64
 			switch cfg.Loss {
 			case "soft":
@@ -409,6 +639,10 @@ func (h *heads) train(train, val pairSet, cfg AssocConfig) (bestEpoch int, bestA
 				_, dls = CLIPLoss(ea, ev, m, pd, h.logScale[0], ga[:m*pd], gv[:m*pd])
 			}
 			h.gScale[0] = dls
+			if h.norm {
+				normBackward(ga[:m*pd], ua, m, pd, na)
+				normBackward(gv[:m*pd], uv, m, pd, nv)
+			}
 			h.a.Backward(ga[:m*pd], m, nil)
 			h.v.Backward(gv[:m*pd], m, nil)
 			opt.Step(h.params)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -24,6 +25,7 @@ func classList(s string) ([]int, error) {
 type assocFlags struct {
 	specs        [4]string // vision-train, audio-train, vision-test, audio-test
 	seen, unseen string
+	trainOnly    bool // the test specs are optional (associate -zero-shot-cv)
 }
 
 var assocNames = [4]string{"vision-train", "audio-train", "vision-test", "audio-test"}
@@ -40,7 +42,8 @@ func (a *assocFlags) register(fs *flagSet, prefix string) {
 }
 
 // open parses the class lists and opens the four data sets; errors are
-// one line naming the flag.
+// one line naming the flag. With a.trainOnly the test specs may be empty
+// (their data sets are then nil).
 func (a *assocFlags) open(cmd string, e *env, c *common, x *experimentFlags) (data [4]dataset.Dataset, seen, unseen []int, err error) {
 	if seen, err = classList(a.seen); err != nil {
 		return data, nil, nil, usageError{cmd + ": -seen: " + err.Error()}
@@ -49,6 +52,9 @@ func (a *assocFlags) open(cmd string, e *env, c *common, x *experimentFlags) (da
 		return data, nil, nil, usageError{cmd + ": -unseen: " + err.Error()}
 	}
 	for i, spec := range a.specs {
+		if spec == "" && a.trainOnly && i >= 2 {
+			continue
+		}
 		if spec == "" {
 			return data, nil, nil, usageError{fmt.Sprintf("%s: -%s SPEC is required", cmd, assocNames[i])}
 		}
@@ -66,18 +72,47 @@ func runAssociate(ctx context.Context, e *env, args []string) error {
 	var af assocFlags
 	af.register(fs, "")
 	loss := fs.String("loss", "infonce", "contrastive loss: infonce (the paper's), soft, or class (same-class pairs are positives; beyond the paper)")
+	ensemble := fs.Int("ensemble", 1, "contrastive head pairs trained from independent initialisations; retrieval sums their similarities (beyond the paper)")
+	normalize := fs.Bool("normalize", false, "L2-normalise the embeddings: cosine similarity as CLIP (beyond the paper; pair with -temperature or -learn-temperature)")
+	temperature := fs.Float64("temperature", 0, "contrastive temperature τ, the initial one with -learn-temperature (0: the paper's 1.0)")
+	learnT := fs.Bool("learn-temperature", false, "train log(1/τ) with the heads, as CLIP does")
+	projDim := fs.Int("proj-dim", 0, "width of the shared embedding (0: the paper's 64)")
+	unseenTrain := fs.Bool("unseen-train", false, "also score the unseen classes on their pairs in the training data (never trained on): more zero-shot pairs")
+	seenHold := fs.Float64("seen-holdout", 0, "hold this fraction of the seen training pairs out and score them as the seen set instead of the test data's: seen-class validation without test data (0: off)")
+	zsFolds := fs.Int("zero-shot-cv", 0, "instead of testing, validate zero-shot retrieval on the training data: FOLDS folds each hold out two seen classes (at most the number of seen classes; test specs are then optional)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	if !slices.Contains([]string{"infonce", "soft", "class"}, *loss) {
 		return usageError{fmt.Sprintf("associate: -loss %q: want infonce, soft or class", *loss)}
 	}
+	switch {
+	case *ensemble < 1:
+		return usageError{fmt.Sprintf("associate: -ensemble %d: want 1 or more", *ensemble)}
+	case !(*temperature >= 0) || math.IsInf(*temperature, 0):
+		return usageError{fmt.Sprintf("associate: -temperature %g: want a positive number (0: the default)", *temperature)}
+	case *projDim < 0:
+		return usageError{fmt.Sprintf("associate: -proj-dim %d: want 1 or more (0: the default)", *projDim)}
+	case !(*seenHold >= 0 && *seenHold < 1):
+		return usageError{fmt.Sprintf("associate: -seen-holdout %g: want a fraction in [0, 1)", *seenHold)}
+	case *zsFolds < 0:
+		return usageError{fmt.Sprintf("associate: -zero-shot-cv %d: want a number of folds (0: off)", *zsFolds)}
+	}
+	af.trainOnly = *zsFolds > 0
 	data, seen, unseen, err := af.open("associate", e, c, &x)
 	if err != nil {
 		return err
 	}
+	if *zsFolds > len(seen) {
+		return usageError{fmt.Sprintf("associate: -zero-shot-cv %d: at most %d folds for %d seen classes", *zsFolds, len(seen), len(seen))}
+	}
 	cfg := bench.AssociateConfig{VisionTrain: data[0], AudioTrain: data[1], VisionTest: data[2], AudioTest: data[3],
-		Specs: af.specs, Seen: seen, Unseen: unseen, Seed: c.seed, Epochs: x.epochs, Loss: *loss, Progress: progressFunc(e, c)}
+		Specs: af.specs, Seen: seen, Unseen: unseen, Seed: c.seed, Epochs: x.epochs, Loss: *loss, Progress: progressFunc(e, c),
+		Normalize: *normalize, Temperature: *temperature, LearnTemperature: *learnT, ProjDim: *projDim,
+		UnseenFromTrain: *unseenTrain, SeenHoldOut: *seenHold, ZeroShotFolds: *zsFolds}
+	if *ensemble > 1 {
+		cfg.Ensemble = *ensemble
+	}
 	// One reservoir per macro: a model or virtual board gets 2 macros.
 	preset, cleanup, err := presetWithMacros(x.backend, x.preset, 2)
 	if err != nil {
@@ -100,10 +135,23 @@ func runAssociate(ctx context.Context, e *env, args []string) error {
 	if c.json {
 		return printJSON(e.stdout, rep)
 	}
+	if cv := rep.ZeroShotCV; cv != nil {
+		fmt.Fprintf(e.stdout, "zero-shot validation on %s (seed %d, %s loss): two seen classes held out per fold\n", rep.Backend, rep.Seed, rep.Loss)
+		for _, f := range cv.Folds {
+			fmt.Fprintf(e.stdout, "held out %v  %4d pairs  audio searches image %6.2f %%  image searches audio %6.2f %%  validation (rest) %6.2f %%\n",
+				f.HeldOut, f.Pairs, 100*f.A2I, 100*f.I2A, 100*f.ValA2I)
+		}
+		fmt.Fprintf(e.stdout, "mean  audio searches image %6.2f ± %.2f %% (sd over folds)  image searches audio %6.2f %%  validation %6.2f %%\n",
+			100*cv.MeanA2I, 100*cv.SDA2I, 100*cv.MeanI2A, 100*cv.MeanVal)
+		return nil
+	}
 	fmt.Fprintf(e.stdout, "association on %s (seed %d, %s loss), %d training pairs\n", rep.Backend, rep.Seed, rep.Loss, rep.TrainPairs)
 	fmt.Fprintf(e.stdout, "                      seen %v   unseen %v\n", rep.Seen, rep.Unseen)
 	fmt.Fprintf(e.stdout, "audio searches image  %6.2f %%   %6.2f %%\n", 100*rep.SeenAccuracy, 100*rep.UnseenAccuracy)
 	fmt.Fprintf(e.stdout, "image searches audio  %6.2f %%   %6.2f %%\n", 100*rep.SeenI2A, 100*rep.UnseenI2A)
 	fmt.Fprintf(e.stdout, "prototype baseline    %6.2f %%   %6.2f %%   (audio searches image)\n", 100*rep.Proto.SeenA2I, 100*rep.Proto.UnseenA2I)
+	if rep.SeenHoldOut > 0 {
+		fmt.Fprintf(e.stdout, "seen: %d pairs held out of the training data (-seen-holdout %g), not the test data\n", rep.SeenTestPairs, rep.SeenHoldOut)
+	}
 	return nil
 }
