@@ -53,7 +53,13 @@ type ClassifyConfig struct {
 	SpeakerCV bool
 	// Refit retrains on all training data, validation included, for the
 	// epoch count chosen on the validation split (lsm.TrainConfig.Refit).
-	Refit       bool
+	Refit bool
+	// Norm normalises the readout's features (lsm.TrainConfig.Norm; beyond
+	// the paper): lsm.NormGroup and lsm.NormGroupMean per speaker (Train
+	// and Test must know their speakers; the test speakers' statistics
+	// come from their own unlabelled test recordings, so this is
+	// transductive), lsm.NormSample per recording.
+	Norm        string
 	Seed        uint64
 	CacheDir    string                              // feature cache root ("" = none)
 	Epochs      int                                 // readout epochs; 0 = the task's
@@ -77,6 +83,7 @@ type ClassifyReport struct {
 	Hidden            []int         `json:"hidden,omitempty"`       // hidden widths of an MLP readout
 	ValSpeakers       []string      `json:"val_speakers,omitempty"` // speakers held out for validation (none: stratified split)
 	Refit             bool          `json:"refit,omitempty"`
+	Norm              string        `json:"norm,omitempty"`       // feature normalisation (lsm.TrainConfig.Norm)
 	SpeakerCV         bool          `json:"speaker_cv,omitempty"` // epoch chosen by leave-one-speaker-out CV over ValSpeakers, then refitted
 	TrainN            int           `json:"train_n"`              // training samples, copies included
 	ValN              int           `json:"val_n"`
@@ -179,6 +186,13 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 		}
 		cfg.ValMask = lsm.GroupMask(spk, c.ValSpeakers)
 	}
+	cfg.Norm = c.Norm
+	if c.Norm == lsm.NormGroup || c.Norm == lsm.NormGroupMean {
+		cfg.Groups, cfg.TestGroups = Speakers(c.Train), Speakers(c.Test)
+		if cfg.Groups == nil || cfg.TestGroups == nil {
+			return ClassifyReport{}, fmt.Errorf("per-speaker normalisation: %s or %s has no speakers", c.TrainSpec, c.TestSpec)
+		}
+	}
 	if c.Progress != nil {
 		cfg.Progress = func(e, n int, _, _ float64) { c.Progress("train", e, n) }
 	}
@@ -189,7 +203,7 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	rep := ClassifyReport{
 		Task: t.Name, Backend: c.Backend.Name, Preset: c.Backend.Preset, Neurons: t.Config.Neurons, Seed: c.Seed,
 		Train: c.TrainSpec, Test: c.TestSpec, Augment: c.AugmentSpecs, LogFeatures: cfg.Log, Hidden: cfg.Hidden,
-		ValSpeakers: valSpeakers, Refit: cfg.Refit, SpeakerCV: c.SpeakerCV, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
+		ValSpeakers: valSpeakers, Refit: cfg.Refit, Norm: c.Norm, SpeakerCV: c.SpeakerCV, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
 		Accuracy: res.Accuracy, PerClass: res.PerClass, Confusion: res.Confusion,
 		ValAccuracy: res.ValAccuracy, BestEpoch: res.BestEpoch,
 		SpikesPerSample:   (str.SpikesPerSample*float64(str.Samples) + ste.SpikesPerSample*float64(ste.Samples)) / float64(max(str.Samples+ste.Samples, 1)),
@@ -197,7 +211,7 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 		EncodeSamplesPerS: harmonic(str, ste),
 		Cached:            str.Cached && ste.Cached,
 		Features:          ftr, TestFeatures: fte, TestLabels: yte,
-		Predictions: res.Model.Predict(fte.Matrix()),
+		Predictions: res.Model.PredictGroups(fte.Matrix(), cfg.TestGroups),
 	}
 	if c.Backend.Chip != nil {
 		rep.Chip = c.Backend.Chip.Info().ID

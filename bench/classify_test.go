@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rramtwin/rramtwin/dataset"
+	"github.com/rramtwin/rramtwin/lsm"
 )
 
 func TestVTLPSpecs(t *testing.T) {
@@ -148,5 +149,34 @@ func needFSDD(t *testing.T) {
 			t.Fatalf("CI: %s is missing", fsddDir)
 		}
 		t.Skipf("no FSDD at %s", fsddDir)
+	}
+}
+
+// Per-speaker normalisation: the report names it, the predictions are
+// those of each test speaker normalised on its own (two test speakers, so
+// normalising them together would give other predictions), and data
+// without speakers is refused.
+func TestClassifyNorm(t *testing.T) {
+	needFSDD(t)
+	trs, tes := "fsdd:"+fsddDir+"?speakers=theo,george,lucas&index=0-1", "fsdd:"+fsddDir+"?speakers=jackson,yweweler&index=0-1"
+	cfg := ClassifyConfig{Task: Tasks["audio"], TrainSpec: trs, TestSpec: tes, Train: openSpec(t, trs), Test: openSpec(t, tes),
+		Backend: Backend{Name: "gauss"}, Seed: 1, Epochs: 20, LogFeatures: true, Norm: lsm.NormGroup}
+	r, err := Classify(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Norm != lsm.NormGroup || r.TestN != 40 {
+		t.Errorf("norm %q on %d test samples, want %q on 40", r.Norm, r.TestN, lsm.NormGroup)
+	}
+	if acc, _, _ := lsm.Score(r.TestLabels, r.Predictions, 10); acc != r.Accuracy {
+		t.Errorf("predictions score %.3f, the report %.3f", acc, r.Accuracy)
+	}
+	cfg.Test = struct{ dataset.Dataset }{cfg.Test} // hides its speakers
+	if _, err := Classify(context.Background(), cfg); err == nil {
+		t.Error("per-speaker normalisation of test data without speakers accepted")
+	}
+	cfg.Norm = lsm.NormSample
+	if r, err = Classify(context.Background(), cfg); err != nil || r.Norm != lsm.NormSample {
+		t.Errorf("per-recording normalisation without speakers: %v (norm %q)", err, r.Norm)
 	}
 }

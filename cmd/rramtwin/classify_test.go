@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rramtwin/rramtwin/dataset"
+	"github.com/rramtwin/rramtwin/lsm"
 )
 
 // -val: stratified is no speakers; speaker rotates with the seed; named
@@ -35,6 +36,20 @@ func TestParseVal(t *testing.T) {
 	for _, arg := range []string{"speakers", "speaker:", "speaker:george", "speaker:lucas,theo", "random"} {
 		if got, err := parseVal(arg, tr, 1); err == nil {
 			t.Errorf("parseVal(%q) = %q, accepted", arg, got)
+		}
+	}
+}
+
+// -norm names the lsm normalisations; anything else is refused.
+func TestParseNorm(t *testing.T) {
+	for arg, want := range map[string]string{"none": lsm.NormNone, "speaker": lsm.NormGroup, "speaker-mean": lsm.NormGroupMean, "recording": lsm.NormSample} {
+		if got, err := parseNorm(arg); got != want || err != nil {
+			t.Errorf("parseNorm(%q) = %q, %v; want %q", arg, got, err, want)
+		}
+	}
+	for _, arg := range []string{"", "group", "Speaker"} {
+		if got, err := parseNorm(arg); err == nil {
+			t.Errorf("parseNorm(%q) = %q, accepted", arg, got)
 		}
 	}
 }
