@@ -176,28 +176,67 @@ func (c *Classifier) PredictGroups(x *mat.Dense, groups []string) []int {
 	if groups != nil && len(groups) != n {
 		panic(fmt.Sprintf("lsm: %d groups for %d rows", len(groups), n))
 	}
-	if c.Log {
-		data = log1p(data)
+	return c.predict(c.prepare(data, n, d, groups), n, d)
+}
+
+// ProbaGroups returns the softmax class probabilities of each row of x
+// (n × Classes), with groups as in PredictGroups.
+func (c *Classifier) ProbaGroups(x *mat.Dense, groups []string) *mat.Dense {
+	data, n, d := dense(x)
+	if groups != nil && len(groups) != n {
+		panic(fmt.Sprintf("lsm: %d groups for %d rows", len(groups), n))
 	}
-	data = normalizeFeatures(data, n, d, c.Norm, groups)
-	return c.predict(data, n, d)
+	z := c.logits(c.prepare(data, n, d, groups), n, d)
+	for i := range n {
+		softmaxRow(z[i*c.Classes : (i+1)*c.Classes])
+	}
+	return mat.NewDense(n, c.Classes, z)
+}
+
+// prepare takes x through Log and Norm.
+func (c *Classifier) prepare(x []float64, n, d int, groups []string) []float64 {
+	if c.Log {
+		x = log1p(x)
+	}
+	return normalizeFeatures(x, n, d, c.Norm, groups)
 }
 
 // predict classifies features that have been through Log and Norm.
 func (c *Classifier) predict(x []float64, n, d int) []int {
+	z := c.logits(x, n, d)
+	out := make([]int, n)
+	for i := range n {
+		out[i] = argmax(z[i*c.Classes : (i+1)*c.Classes])
+	}
+	return out
+}
+
+// logits are the network's outputs (n × Classes) on features that have
+// been through Log and Norm.
+func (c *Classifier) logits(x []float64, n, d int) []float64 {
 	if c.Std != nil {
 		x = c.Std.Apply(x, n)
 	}
-	out := make([]int, n)
+	out := make([]float64, 0, n*c.Classes)
 	const chunk = 1024
 	for s := 0; s < n; s += chunk {
 		m := min(chunk, n-s)
-		y := c.Net.Forward(x[s*d:(s+m)*d], m)
-		for i := range m {
-			out[s+i] = argmax(y[i*c.Classes : (i+1)*c.Classes])
-		}
+		out = append(out, c.Net.Forward(x[s*d:(s+m)*d], m)[:m*c.Classes]...)
 	}
 	return out
+}
+
+// softmaxRow turns logits into probabilities in place.
+func softmaxRow(z []float64) {
+	mx := z[argmax(z)]
+	sum := 0.0
+	for i, v := range z {
+		z[i] = math.Exp(v - mx)
+		sum += z[i]
+	}
+	for i := range z {
+		z[i] /= sum
+	}
 }
 
 // log1p returns ln(1 + x) of every value, in a new slice.

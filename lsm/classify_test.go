@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/rramtwin/rramtwin/internal/rng"
@@ -574,6 +575,14 @@ func TestClassifyGroupNorm(t *testing.T) {
 	}
 	if acc, _, _ := Score(yte, res.Model.PredictGroups(xte, gte), k); acc != res.Accuracy {
 		t.Errorf("PredictGroups gives %.4f, result says %.4f", acc, res.Accuracy)
+	}
+	// ProbaGroups: probabilities whose arg-max is the prediction.
+	p, pred := res.Model.ProbaGroups(xte, gte), res.Model.PredictGroups(xte, gte)
+	for i := range yte {
+		row := p.RawRowView(i)
+		if sum := floats.Sum(row); math.Abs(sum-1) > 1e-12 || floats.MaxIdx(row) != pred[i] || floats.Min(row) < 0 {
+			t.Fatalf("row %d: probabilities %v (sum %g), prediction %d", i, row, sum, pred[i])
+		}
 	}
 	cfg.TestGroups = nil
 	if _, err := Classify(xtr, ytr, xte, yte, cfg); err == nil {
