@@ -8,9 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/rramtwin/rramtwin/dataset"
+	"github.com/rramtwin/rramtwin/internal/rng"
 	"github.com/rramtwin/rramtwin/lsm"
 )
 
@@ -53,7 +55,18 @@ type ClassifyConfig struct {
 	SpeakerCV bool
 	// Refit retrains on all training data, validation included, for the
 	// epoch count chosen on the validation split (lsm.TrainConfig.Refit).
-	Refit       bool
+	Refit bool
+	// Norm normalises the readout's features (lsm.TrainConfig.Norm; beyond
+	// the paper): lsm.NormGroup and lsm.NormGroupMean per speaker (Train
+	// and Test must know their speakers; the test speakers' statistics
+	// come from their own unlabelled test recordings, so this is
+	// transductive), lsm.NormSample per recording.
+	Norm string
+	// Ensemble, above 1, trains this many reservoirs, each with its own
+	// readout, and classifies by the mean of their softmax probabilities
+	// (beyond the paper). Member 1 is the run's own reservoir, the others
+	// are drawn from EnsembleSeeds; software (gauss) only.
+	Ensemble    int
 	Seed        uint64
 	CacheDir    string                              // feature cache root ("" = none)
 	Epochs      int                                 // readout epochs; 0 = the task's
@@ -77,6 +90,8 @@ type ClassifyReport struct {
 	Hidden            []int         `json:"hidden,omitempty"`       // hidden widths of an MLP readout
 	ValSpeakers       []string      `json:"val_speakers,omitempty"` // speakers held out for validation (none: stratified split)
 	Refit             bool          `json:"refit,omitempty"`
+	Norm              string        `json:"norm,omitempty"`       // feature normalisation (lsm.TrainConfig.Norm)
+	Ensemble          []float64     `json:"ensemble,omitempty"`   // each ensemble member's own test accuracy (Accuracy is the ensemble's); empty for one reservoir
 	SpeakerCV         bool          `json:"speaker_cv,omitempty"` // epoch chosen by leave-one-speaker-out CV over ValSpeakers, then refitted
 	TrainN            int           `json:"train_n"`              // training samples, copies included
 	ValN              int           `json:"val_n"`
@@ -103,6 +118,9 @@ type ClassifyReport struct {
 func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	start := time.Now()
 	t := c.Task
+	if c.Ensemble > 1 && (c.Backend.Chip != nil || c.Encoder != nil) {
+		return ClassifyReport{}, fmt.Errorf("an ensemble of %d reservoirs draws each in software: gauss only", c.Ensemble)
+	}
 	enc := c.Encoder
 	if enc == nil {
 		var err error
@@ -116,29 +134,37 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 		}
 		return func(d, n int) { c.Progress(stage, d, n) }
 	}
-	ftr, str, err := Encode(ctx, t, c.Backend, enc, c.Train, EncodeOptions{Spec: c.TrainSpec, CacheDir: c.CacheDir, Seed: c.Seed, Progress: progress("encode train")})
-	if err != nil {
-		return ClassifyReport{}, fmt.Errorf("encoding %s: %w", c.TrainSpec, err)
-	}
-	fte, ste, err := Encode(ctx, t, c.Backend, enc, c.Test, EncodeOptions{Spec: c.TestSpec, CacheDir: c.CacheDir, Seed: c.Seed, Progress: progress("encode test")})
-	if err != nil {
-		return ClassifyReport{}, fmt.Errorf("encoding %s: %w", c.TestSpec, err)
-	}
 	if len(c.AugmentSpecs) != len(c.Augment) {
 		return ClassifyReport{}, fmt.Errorf("%d augmented data sets, %d specs", len(c.Augment), len(c.AugmentSpecs))
 	}
 	ytr, yte := Labels(c.Train), Labels(c.Test)
-	var aug []*mat.Dense
 	for k, ds := range c.Augment {
-		spec := c.AugmentSpecs[k]
 		if !slices.Equal(Labels(ds), ytr) {
-			return ClassifyReport{}, fmt.Errorf("augmented copy %s: its %d labels are not those of the %d training samples", spec, ds.Len(), len(ytr))
+			return ClassifyReport{}, fmt.Errorf("augmented copy %s: its %d labels are not those of the %d training samples", c.AugmentSpecs[k], ds.Len(), len(ytr))
 		}
-		f, _, err := Encode(ctx, t, c.Backend, enc, ds, EncodeOptions{Spec: spec, CacheDir: c.CacheDir, Seed: c.Seed, Progress: progress("encode copy")})
-		if err != nil {
-			return ClassifyReport{}, fmt.Errorf("encoding %s: %w", spec, err)
+	}
+	// encode runs training data, test data and copies through enc, whose
+	// reservoir is drawn from seed.
+	encode := func(enc lsm.Encoder, seed uint64) (ftr, fte *lsm.Features, aug []*mat.Dense, str, ste EncodeStats, err error) {
+		if ftr, str, err = Encode(ctx, t, c.Backend, enc, c.Train, EncodeOptions{Spec: c.TrainSpec, CacheDir: c.CacheDir, Seed: seed, Progress: progress("encode train")}); err != nil {
+			return nil, nil, nil, str, ste, fmt.Errorf("encoding %s: %w", c.TrainSpec, err)
 		}
-		aug = append(aug, f.Matrix())
+		if fte, ste, err = Encode(ctx, t, c.Backend, enc, c.Test, EncodeOptions{Spec: c.TestSpec, CacheDir: c.CacheDir, Seed: seed, Progress: progress("encode test")}); err != nil {
+			return nil, nil, nil, str, ste, fmt.Errorf("encoding %s: %w", c.TestSpec, err)
+		}
+		for k, ds := range c.Augment {
+			spec := c.AugmentSpecs[k]
+			f, _, err := Encode(ctx, t, c.Backend, enc, ds, EncodeOptions{Spec: spec, CacheDir: c.CacheDir, Seed: seed, Progress: progress("encode copy")})
+			if err != nil {
+				return nil, nil, nil, str, ste, fmt.Errorf("encoding %s: %w", spec, err)
+			}
+			aug = append(aug, f.Matrix())
+		}
+		return ftr, fte, aug, str, ste, nil
+	}
+	ftr, fte, aug, str, ste, err := encode(enc, c.Seed)
+	if err != nil {
+		return ClassifyReport{}, err
 	}
 	cfg := t.Probe
 	cfg.Seed = c.Seed
@@ -179,6 +205,13 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 		}
 		cfg.ValMask = lsm.GroupMask(spk, c.ValSpeakers)
 	}
+	cfg.Norm = c.Norm
+	if c.Norm == lsm.NormGroup || c.Norm == lsm.NormGroupMean {
+		cfg.Groups, cfg.TestGroups = Speakers(c.Train), Speakers(c.Test)
+		if cfg.Groups == nil || cfg.TestGroups == nil {
+			return ClassifyReport{}, fmt.Errorf("per-speaker normalisation: %s or %s has no speakers", c.TrainSpec, c.TestSpec)
+		}
+	}
 	if c.Progress != nil {
 		cfg.Progress = func(e, n int, _, _ float64) { c.Progress("train", e, n) }
 	}
@@ -186,10 +219,38 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	if err != nil {
 		return ClassifyReport{}, err
 	}
+	pred := res.Model.PredictGroups(fte.Matrix(), cfg.TestGroups)
+	var members []float64
+	if c.Ensemble > 1 {
+		proba := res.Model.ProbaGroups(fte.Matrix(), cfg.TestGroups)
+		members = append(members, res.Accuracy)
+		for m, seed := range EnsembleSeeds(c.Seed, c.Ensemble)[1:] {
+			enc, err := t.Encoder(ctx, c.Backend, seed, Placement{})
+			if err != nil {
+				return ClassifyReport{}, err
+			}
+			ftr, fte, aug, _, _, err := encode(enc, seed)
+			if err != nil {
+				return ClassifyReport{}, fmt.Errorf("ensemble member %d: %w", m+2, err)
+			}
+			mc := cfg
+			mc.Seed = seed
+			r, err := lsm.ClassifyAugmented(ftr.Matrix(), ytr, aug, fte.Matrix(), yte, mc)
+			if err != nil {
+				return ClassifyReport{}, fmt.Errorf("ensemble member %d: %w", m+2, err)
+			}
+			members = append(members, r.Accuracy)
+			proba.Add(proba, r.Model.ProbaGroups(fte.Matrix(), cfg.TestGroups))
+		}
+		for i := range pred {
+			pred[i] = floats.MaxIdx(proba.RawRowView(i))
+		}
+		res.Accuracy, res.PerClass, res.Confusion = lsm.Score(yte, pred, res.Classes)
+	}
 	rep := ClassifyReport{
 		Task: t.Name, Backend: c.Backend.Name, Preset: c.Backend.Preset, Neurons: t.Config.Neurons, Seed: c.Seed,
 		Train: c.TrainSpec, Test: c.TestSpec, Augment: c.AugmentSpecs, LogFeatures: cfg.Log, Hidden: cfg.Hidden,
-		ValSpeakers: valSpeakers, Refit: cfg.Refit, SpeakerCV: c.SpeakerCV, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
+		ValSpeakers: valSpeakers, Refit: cfg.Refit, Norm: c.Norm, SpeakerCV: c.SpeakerCV, TrainN: res.TrainN, ValN: res.ValN, TestN: res.TestN,
 		Accuracy: res.Accuracy, PerClass: res.PerClass, Confusion: res.Confusion,
 		ValAccuracy: res.ValAccuracy, BestEpoch: res.BestEpoch,
 		SpikesPerSample:   (str.SpikesPerSample*float64(str.Samples) + ste.SpikesPerSample*float64(ste.Samples)) / float64(max(str.Samples+ste.Samples, 1)),
@@ -197,7 +258,7 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 		EncodeSamplesPerS: harmonic(str, ste),
 		Cached:            str.Cached && ste.Cached,
 		Features:          ftr, TestFeatures: fte, TestLabels: yte,
-		Predictions: res.Model.Predict(fte.Matrix()),
+		Predictions: pred, Ensemble: members,
 	}
 	if c.Backend.Chip != nil {
 		rep.Chip = c.Backend.Chip.Info().ID
@@ -207,6 +268,18 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	}
 	rep.Seconds = time.Since(start).Seconds()
 	return rep, nil
+}
+
+// EnsembleSeeds returns the seeds of an ensemble of n reservoirs: seed
+// itself first (a one-member ensemble is the plain run), then draws from a
+// stream keyed by seed.
+func EnsembleSeeds(seed uint64, n int) []uint64 {
+	out := []uint64{seed}
+	s := rng.NewStream(seed, "bench/ensemble")
+	for i := 1; i < n; i++ {
+		out = append(out, s.Uint64(uint64(i)))
+	}
+	return out
 }
 
 // Speakers returns the speaker of each sample of a data set that knows

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rramtwin/rramtwin/dataset"
+	"github.com/rramtwin/rramtwin/lsm"
 )
 
 func TestVTLPSpecs(t *testing.T) {
@@ -148,5 +149,73 @@ func needFSDD(t *testing.T) {
 			t.Fatalf("CI: %s is missing", fsddDir)
 		}
 		t.Skipf("no FSDD at %s", fsddDir)
+	}
+}
+
+// Per-speaker normalisation: the report names it, the predictions are
+// those of each test speaker normalised on its own (two test speakers, so
+// normalising them together would give other predictions), and data
+// without speakers is refused.
+func TestClassifyNorm(t *testing.T) {
+	needFSDD(t)
+	trs, tes := "fsdd:"+fsddDir+"?speakers=theo,george,lucas&index=0-1", "fsdd:"+fsddDir+"?speakers=jackson,yweweler&index=0-1"
+	cfg := ClassifyConfig{Task: Tasks["audio"], TrainSpec: trs, TestSpec: tes, Train: openSpec(t, trs), Test: openSpec(t, tes),
+		Backend: Backend{Name: "gauss"}, Seed: 1, Epochs: 20, LogFeatures: true, Norm: lsm.NormGroup}
+	r, err := Classify(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Norm != lsm.NormGroup || r.TestN != 40 {
+		t.Errorf("norm %q on %d test samples, want %q on 40", r.Norm, r.TestN, lsm.NormGroup)
+	}
+	if acc, _, _ := lsm.Score(r.TestLabels, r.Predictions, 10); acc != r.Accuracy {
+		t.Errorf("predictions score %.3f, the report %.3f", acc, r.Accuracy)
+	}
+	cfg.Test = struct{ dataset.Dataset }{cfg.Test} // hides its speakers
+	if _, err := Classify(context.Background(), cfg); err == nil {
+		t.Error("per-speaker normalisation of test data without speakers accepted")
+	}
+	cfg.Norm = lsm.NormSample
+	if r, err = Classify(context.Background(), cfg); err != nil || r.Norm != lsm.NormSample {
+		t.Errorf("per-recording normalisation without speakers: %v (norm %q)", err, r.Norm)
+	}
+}
+
+// An ensemble's first member is the plain run; the report's accuracy is
+// that of its predictions (the mean of the members' probabilities); its
+// seeds are the run's and keyed draws; a given reservoir is refused.
+func TestClassifyEnsemble(t *testing.T) {
+	needFSDD(t)
+	seeds := EnsembleSeeds(7, 3)
+	if seeds[0] != 7 || seeds[1] == seeds[2] || seeds[1] == 7 || !slices.Equal(seeds, EnsembleSeeds(7, 3)) || !slices.Equal(EnsembleSeeds(7, 2), seeds[:2]) {
+		t.Errorf("EnsembleSeeds(7, ·) = %v", seeds)
+	}
+	trs, tes := "fsdd:"+fsddDir+"?speakers=theo,george&index=0-2", "fsdd:"+fsddDir+"?speakers=jackson&index=0-2"
+	cfg := ClassifyConfig{Task: Tasks["audio"], TrainSpec: trs, TestSpec: tes, Train: openSpec(t, trs), Test: openSpec(t, tes),
+		Backend: Backend{Name: "gauss"}, Seed: 1, Epochs: 30, LogFeatures: true}
+	one, err := Classify(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Ensemble = 3
+	r, err := Classify(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Ensemble) != 3 || r.Ensemble[0] != one.Accuracy || len(one.Ensemble) != 0 {
+		t.Errorf("members %v, plain run %.3f (%v)", r.Ensemble, one.Accuracy, one.Ensemble)
+	}
+	if acc, _, _ := lsm.Score(r.TestLabels, r.Predictions, 10); acc != r.Accuracy {
+		t.Errorf("predictions score %.3f, the report %.3f", acc, r.Accuracy)
+	}
+	if slices.Equal(r.Predictions, one.Predictions) && r.Ensemble[1] != r.Ensemble[0] {
+		t.Error("the ensemble predicts as its first member alone")
+	}
+	cfg.Encoder, err = Tasks["audio"].Encoder(context.Background(), cfg.Backend, 1, Placement{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Classify(context.Background(), cfg); err == nil {
+		t.Error("an ensemble on a given reservoir accepted")
 	}
 }

@@ -47,10 +47,44 @@ type TrainConfig struct {
 	// Patience are then ignored.
 	ValFolds [][]bool `json:"-"`
 
+	// Norm normalises the features (after Log) before the readout's own
+	// standardisation (beyond the paper): NormNone (""), NormGroup,
+	// NormGroupMean or NormSample. The group norms need Groups and, with a
+	// test set, TestGroups.
+	Norm string `json:"norm,omitempty"`
+	// Groups is the group (say, speaker) of each training sample for the
+	// group norms; each augmented copy of the training data is
+	// normalised on its own, so its samples form groups apart from the
+	// originals' (a warped speaker is another voice).
+	Groups []string `json:"-"`
+	// TestGroups is the group of each test sample for the group norms.
+	// A test group is normalised with statistics over its own test
+	// samples: transductive (the test features are seen, never their
+	// labels).
+	TestGroups []string `json:"-"`
+
 	// Progress, when set, is called after every epoch with the epoch's mean
 	// training loss and validation accuracy (0 without a validation split).
 	Progress func(epoch, epochs int, loss, valAcc float64) `json:"-"`
 }
+
+// Feature normalisations (TrainConfig.Norm; beyond the paper). Speech
+// recognisers normalise each speaker's features with that speaker's own
+// statistics (cepstral mean and variance normalisation), which removes
+// much of what differs between voices and microphones.
+const (
+	NormNone = ""
+	// NormGroup standardises every feature within each group: minus the
+	// group's mean, divided by the group's standard deviation (0 where
+	// the feature is constant in the group).
+	NormGroup = "group"
+	// NormGroupMean subtracts each group's mean of every feature.
+	NormGroupMean = "group-mean"
+	// NormSample standardises each sample across its own features (minus
+	// their mean, divided by their standard deviation): no statistics
+	// over other samples, so nothing transductive.
+	NormSample = "sample"
+)
 
 // The authors' readouts (DESIGN §3).
 var (
@@ -107,6 +141,8 @@ func (c TrainConfig) validate() error {
 		return fmt.Errorf("lsm: validation fraction %g must be below 1", c.ValFraction)
 	case c.WeightDecay < 0:
 		return fmt.Errorf("lsm: weight decay %g is negative", c.WeightDecay)
+	case !slices.Contains([]string{NormNone, NormGroup, NormGroupMean, NormSample}, c.Norm):
+		return fmt.Errorf("lsm: unknown normalisation %q (want %s, %s or %s)", c.Norm, NormGroup, NormGroupMean, NormSample)
 	}
 	for _, h := range c.Hidden {
 		if h < 1 || h > maxDim {
@@ -117,37 +153,90 @@ func (c TrainConfig) validate() error {
 }
 
 // Classifier is a trained readout: optionally ln(1 + x) of the features,
-// standardisation (fitted on training data), then the network.
+// a normalisation (TrainConfig.Norm), standardisation (fitted on training
+// data), then the network.
 type Classifier struct {
 	Log     bool          // features x → ln(1 + x) first
+	Norm    string        // then this normalisation (TrainConfig.Norm)
 	Std     *Standardizer // nil when trained on raw features
 	Net     *MLP
 	Classes int
 }
 
-// Predict returns the arg-max class of each row of x.
+// Predict returns the arg-max class of each row of x. With a group norm
+// all rows form one group (PredictGroups).
 func (c *Classifier) Predict(x *mat.Dense) []int {
-	data, n, d := dense(x)
-	return c.predict(data, n, d)
+	return c.PredictGroups(x, nil)
 }
 
-func (c *Classifier) predict(x []float64, n, d int) []int {
+// PredictGroups is Predict with the group of each row of x for a group
+// norm (nil: all rows one group).
+func (c *Classifier) PredictGroups(x *mat.Dense, groups []string) []int {
+	data, n, d := dense(x)
+	if groups != nil && len(groups) != n {
+		panic(fmt.Sprintf("lsm: %d groups for %d rows", len(groups), n))
+	}
+	return c.predict(c.prepare(data, n, d, groups), n, d)
+}
+
+// ProbaGroups returns the softmax class probabilities of each row of x
+// (n × Classes), with groups as in PredictGroups.
+func (c *Classifier) ProbaGroups(x *mat.Dense, groups []string) *mat.Dense {
+	data, n, d := dense(x)
+	if groups != nil && len(groups) != n {
+		panic(fmt.Sprintf("lsm: %d groups for %d rows", len(groups), n))
+	}
+	z := c.logits(c.prepare(data, n, d, groups), n, d)
+	for i := range n {
+		softmaxRow(z[i*c.Classes : (i+1)*c.Classes])
+	}
+	return mat.NewDense(n, c.Classes, z)
+}
+
+// prepare takes x through Log and Norm.
+func (c *Classifier) prepare(x []float64, n, d int, groups []string) []float64 {
 	if c.Log {
 		x = log1p(x)
 	}
+	return normalizeFeatures(x, n, d, c.Norm, groups)
+}
+
+// predict classifies features that have been through Log and Norm.
+func (c *Classifier) predict(x []float64, n, d int) []int {
+	z := c.logits(x, n, d)
+	out := make([]int, n)
+	for i := range n {
+		out[i] = argmax(z[i*c.Classes : (i+1)*c.Classes])
+	}
+	return out
+}
+
+// logits are the network's outputs (n × Classes) on features that have
+// been through Log and Norm.
+func (c *Classifier) logits(x []float64, n, d int) []float64 {
 	if c.Std != nil {
 		x = c.Std.Apply(x, n)
 	}
-	out := make([]int, n)
+	out := make([]float64, 0, n*c.Classes)
 	const chunk = 1024
 	for s := 0; s < n; s += chunk {
 		m := min(chunk, n-s)
-		y := c.Net.Forward(x[s*d:(s+m)*d], m)
-		for i := range m {
-			out[s+i] = argmax(y[i*c.Classes : (i+1)*c.Classes])
-		}
+		out = append(out, c.Net.Forward(x[s*d:(s+m)*d], m)[:m*c.Classes]...)
 	}
 	return out
+}
+
+// softmaxRow turns logits into probabilities in place.
+func softmaxRow(z []float64) {
+	mx := z[argmax(z)]
+	sum := 0.0
+	for i, v := range z {
+		z[i] = math.Exp(v - mx)
+		sum += z[i]
+	}
+	for i := range z {
+		z[i] /= sum
+	}
 }
 
 // log1p returns ln(1 + x) of every value, in a new slice.
@@ -245,6 +334,52 @@ func ClassifyAugmented(train *mat.Dense, trainY []int, augment []*mat.Dense, tes
 			return Result{}, fmt.Errorf("lsm: classify: augmented copy %d is %d×%d, training set %d×%d", k+1, na, da, ntr, d)
 		}
 	}
+	if cfg.Norm != NormNone {
+		if err := checkGroups(cfg, ntr, nte); err != nil {
+			return Result{}, err
+		}
+	}
+	// Log and Norm once, here; the classifier returned applies both.
+	logf, norm := cfg.Log, cfg.Norm
+	cfg.Log, cfg.Norm = false, NormNone
+	if logf || norm != NormNone {
+		prep := func(x []float64, n int, g []string) []float64 {
+			if logf {
+				x = log1p(x)
+			}
+			return normalizeFeatures(x, n, d, norm, g)
+		}
+		xtr, xte = prep(xtr, ntr, cfg.Groups), prep(xte, nte, cfg.TestGroups)
+		var aug []*mat.Dense
+		for _, a := range augment {
+			xa, na, _ := dense(a)
+			aug = append(aug, mat.NewDense(na, d, prep(xa, na, cfg.Groups)))
+		}
+		augment = aug
+	}
+	res, err := classifyPrepared(xtr, trainY, augment, xte, testY, d, k, cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Model.Log, res.Model.Norm = logf, norm
+	return res, nil
+}
+
+// checkGroups checks the groups a group norm needs.
+func checkGroups(cfg TrainConfig, ntr, nte int) error {
+	if cfg.Norm != NormGroup && cfg.Norm != NormGroupMean {
+		return nil
+	}
+	if len(cfg.Groups) != ntr || len(cfg.TestGroups) != nte {
+		return fmt.Errorf("lsm: classify: normalisation %q needs a group per sample: %d for %d training, %d for %d test samples", cfg.Norm, len(cfg.Groups), ntr, len(cfg.TestGroups), nte)
+	}
+	return nil
+}
+
+// classifyPrepared is ClassifyAugmented on features that have been through
+// Log and Norm.
+func classifyPrepared(xtr []float64, trainY []int, augment []*mat.Dense, xte []float64, testY []int, d, k int, cfg TrainConfig) (Result, error) {
+	ntr, nte := len(trainY), len(testY)
 	if len(cfg.ValFolds) > 0 {
 		return classifyFolds(xtr, trainY, augment, xte, testY, d, k, cfg)
 	}
@@ -365,6 +500,8 @@ func gather(x []float64, d int, y []int, idx []int) ([]float64, []int) {
 	return xo, yo
 }
 
+// train1 trains one readout on features that have been through Log and
+// Norm.
 func train1(xt []float64, yt []int, xv []float64, yv []int, d, k int, cfg TrainConfig) (*Classifier, Result, error) {
 	var res Result
 	opt, err := cfg.optimizer()
@@ -372,10 +509,7 @@ func train1(xt []float64, yt []int, xv []float64, yv []int, d, k int, cfg TrainC
 		return nil, res, err
 	}
 	n := len(yt)
-	clf := &Classifier{Classes: k, Log: cfg.Log}
-	if cfg.Log {
-		xt = log1p(xt) // predict takes the logarithm of validation and test features
-	}
+	clf := &Classifier{Classes: k} // the features have been through Log and Norm (ClassifyAugmented)
 	if !cfg.Raw {
 		clf.Std = FitStandardizer(xt, n, d)
 		xt = clf.Std.Apply(xt, n)
@@ -607,4 +741,75 @@ func CrossValidate(x *mat.Dense, y []int, k int, cfg TrainConfig) (CVResult, err
 	}
 	out.Std = math.Sqrt(out.Std / float64(k-1))
 	return out, nil
+}
+
+// normalizeFeatures returns x (n × d) normalised by norm (TrainConfig.Norm), in a
+// new slice unless norm is NormNone; groups (nil: all samples one group)
+// name each sample's group for the group norms.
+func normalizeFeatures(x []float64, n, d int, norm string, groups []string) []float64 {
+	switch norm {
+	case NormNone:
+		return x
+	case NormSample:
+		out := make([]float64, n*d)
+		for i := range n {
+			row := x[i*d : (i+1)*d]
+			mean, sd := meanStd(row)
+			for j, v := range row {
+				out[i*d+j] = scaled(v-mean, sd)
+			}
+		}
+		return out
+	}
+	var order []string
+	members := map[string][]int{}
+	for i := range n {
+		g := ""
+		if groups != nil {
+			g = groups[i]
+		}
+		if _, ok := members[g]; !ok {
+			order = append(order, g)
+		}
+		members[g] = append(members[g], i)
+	}
+	out := make([]float64, n*d)
+	col := []float64{}
+	for _, g := range order {
+		idx := members[g]
+		for j := range d {
+			col = col[:0]
+			for _, i := range idx {
+				col = append(col, x[i*d+j])
+			}
+			mean, sd := meanStd(col)
+			if norm == NormGroupMean {
+				sd = 1
+			}
+			for _, i := range idx {
+				out[i*d+j] = scaled(x[i*d+j]-mean, sd)
+			}
+		}
+	}
+	return out
+}
+
+// meanStd returns the mean and the (population) standard deviation of v.
+func meanStd(v []float64) (mean, sd float64) {
+	for _, x := range v {
+		mean += x
+	}
+	mean /= float64(max(len(v), 1))
+	for _, x := range v {
+		sd += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(sd / float64(max(len(v), 1)))
+}
+
+// scaled is dv / sd, 0 where sd vanishes (a constant feature).
+func scaled(dv, sd float64) float64 {
+	if sd > 1e-12 {
+		return dv / sd
+	}
+	return 0
 }

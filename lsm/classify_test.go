@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/rramtwin/rramtwin/internal/rng"
@@ -467,5 +468,134 @@ func TestClassifyValFolds(t *testing.T) {
 	cfg.ValFolds = [][]bool{make([]bool, len(ytr))}
 	if _, err := ClassifyAugmented(xtr, ytr, nil, xte, yte, cfg); err == nil {
 		t.Error("a fold without validation samples accepted")
+	}
+}
+
+// The norms: within every group each feature has mean 0 and standard
+// deviation 1 (NormGroup) or mean 0 and its own spread (NormGroupMean);
+// every sample across its features mean 0, standard deviation 1
+// (NormSample); NormNone leaves x alone.
+func TestNormalizeFeatures(t *testing.T) {
+	const n, d = 12, 5
+	s := rng.NewStream(21, "norm")
+	x := make([]float64, n*d)
+	groups := make([]string, n)
+	for i := range n {
+		groups[i] = string(rune('a' + i%3))
+		for j := range d {
+			x[i*d+j] = 10*float64(i%3+j) + float64(j+1)*s.Norm(uint64(i*d+j))
+		}
+	}
+	x[0*d+4], x[3*d+4], x[6*d+4], x[9*d+4] = 7, 7, 7, 7 // constant in group a
+	orig := slices.Clone(x)
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+	for _, norm := range []string{NormGroup, NormGroupMean} {
+		out := normalizeFeatures(x, n, d, norm, groups)
+		for _, g := range []string{"a", "b", "c"} {
+			for j := range d {
+				var col, raw []float64
+				for i := range n {
+					if groups[i] == g {
+						col, raw = append(col, out[i*d+j]), append(raw, x[i*d+j])
+					}
+				}
+				m, sd := meanStd(col)
+				_, rawSD := meanStd(raw)
+				want := 1.0
+				if norm == NormGroupMean {
+					want = rawSD
+				}
+				if g == "a" && j == 4 {
+					want = 0
+				}
+				if !near(m, 0) || !near(sd, want) {
+					t.Errorf("%s: group %s feature %d: mean %g, sd %g; want 0, %g", norm, g, j, m, sd, want)
+				}
+			}
+		}
+	}
+	out := normalizeFeatures(x, n, d, NormSample, nil)
+	for i := range n {
+		if m, sd := meanStd(out[i*d : (i+1)*d]); !near(m, 0) || !near(sd, 1) {
+			t.Errorf("sample %d: mean %g, sd %g; want 0, 1", i, m, sd)
+		}
+	}
+	// Without groups all samples are one group.
+	one := normalizeFeatures(x, n, d, NormGroup, nil)
+	if !slices.Equal(one, normalizeFeatures(x, n, d, NormGroup, make([]string, n))) {
+		t.Error("nil groups differ from one group")
+	}
+	if !slices.Equal(x, orig) || !slices.Equal(normalizeFeatures(x, n, d, NormNone, groups), orig) {
+		t.Error("the input changed")
+	}
+}
+
+// shifted draws clusters whose every group (four samples of each class
+// per group) is shifted by its own offset per feature, and scaled by its
+// own gain: a speaker's voice on top of the words.
+func shifted(name string, n, k, d int, groupNames []string) (*mat.Dense, []int, []string) {
+	x, y := clusters(name, n, k, d, 0.6)
+	s := rng.NewStream(22, name)
+	groups := make([]string, n)
+	for i := range n {
+		gi := (i / k) % len(groupNames)
+		groups[i] = groupNames[gi]
+		gain := 1 + 0.5*math.Abs(s.Norm(uint64(1_000_000+gi)))
+		for j := range d {
+			x.Set(i, j, gain*x.At(i, j)+8*s.Norm(uint64(gi*d+j)))
+		}
+	}
+	return x, y, groups
+}
+
+// Speaker shift: every group its own offsets. A probe trained on three
+// groups does poorly on a fourth; with each group standardised on its own
+// statistics (the test group's on its unlabelled test samples) it does
+// well. PredictGroups reproduces the test accuracy.
+func TestClassifyGroupNorm(t *testing.T) {
+	const k, d = 4, 20
+	xtr, ytr, gtr := shifted("train", 1200, k, d, []string{"a", "b", "c"})
+	xte, yte, gte := shifted("test", 400, k, d, []string{"z"})
+	cfg := TrainConfig{LR: 1e-2, Batch: 50, Epochs: 20, Seed: 1, Log: false}
+	plain, err := Classify(xtr, ytr, xte, yte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Norm, cfg.Groups, cfg.TestGroups = NormGroup, gtr, gte
+	res, err := ClassifyAugmented(xtr, ytr, []*mat.Dense{xtr}, xte, yte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("group norm %.3f, none %.3f", res.Accuracy, plain.Accuracy)
+	if res.Accuracy < 0.9 || res.Accuracy < plain.Accuracy+0.15 {
+		t.Errorf("group norm %.3f, none %.3f: want ≥ 0.9 and 15 points better", res.Accuracy, plain.Accuracy)
+	}
+	if res.Model.Norm != NormGroup {
+		t.Errorf("model norm %q", res.Model.Norm)
+	}
+	if acc, _, _ := Score(yte, res.Model.PredictGroups(xte, gte), k); acc != res.Accuracy {
+		t.Errorf("PredictGroups gives %.4f, result says %.4f", acc, res.Accuracy)
+	}
+	// ProbaGroups: probabilities whose arg-max is the prediction.
+	p, pred := res.Model.ProbaGroups(xte, gte), res.Model.PredictGroups(xte, gte)
+	for i := range yte {
+		row := p.RawRowView(i)
+		if sum := floats.Sum(row); math.Abs(sum-1) > 1e-12 || floats.MaxIdx(row) != pred[i] || floats.Min(row) < 0 {
+			t.Fatalf("row %d: probabilities %v (sum %g), prediction %d", i, row, sum, pred[i])
+		}
+	}
+	cfg.TestGroups = nil
+	if _, err := Classify(xtr, ytr, xte, yte, cfg); err == nil {
+		t.Error("a group norm without test groups accepted")
+	}
+	cfg.Norm = "speaker"
+	if _, err := Classify(xtr, ytr, xte, yte, cfg); err == nil {
+		t.Error("an unknown norm accepted")
+	}
+	// NormSample needs no groups and removes each sample's offset common
+	// to its features.
+	cfg.Norm, cfg.Groups = NormSample, nil
+	if _, err := Classify(xtr, ytr, xte, yte, cfg); err != nil {
+		t.Error(err)
 	}
 }

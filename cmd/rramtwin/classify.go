@@ -128,6 +128,8 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	wd := fs.Float64("wd", 0, "readout weight decay (0: the task's default, AdamW 0.01 for audio)")
 	vtlp := fs.String("vtlp", "auto", "training-time vocal-tract-length perturbation: cochlea warps, e.g. 0.9,1.1; none; auto = 0.9,1.1 for -task audio on fsdd audio, else none")
 	val := fs.String("val", "stratified", "validation split for choosing the readout's epoch: stratified (10 % of each class, the default), speaker (one whole training speaker, rotated by -seed through the sorted speakers: seed 1 the first; beyond the paper) speaker:NAME[,NAME] (these speakers) or speakers (leave-one-speaker-out cross-validation over the training speakers chooses the epoch, then the readout is refitted on all; beyond the paper)")
+	norm := fs.String("norm", "none", "readout feature normalisation (beyond the paper): none; speaker = standardise every feature within each speaker with that speaker's own mean and standard deviation (speaker-level CMVN; each warped copy of a training speaker is normalised on its own; a test speaker's statistics come from its own unlabelled test recordings: transductive, no labels used); speaker-mean = subtract each speaker's mean only; recording = standardise each recording across its own features (nothing transductive)")
+	ensemble := fs.Int("ensemble", 1, "reservoirs in an ensemble (beyond the paper): each of this many reservoirs (the run's and ones drawn from keyed seeds) gets its own readout, and the mean of their softmax probabilities classifies; above 1 gauss only")
 	refit := fs.Bool("refit", false, "after choosing the epoch on the validation split, retrain on all training data, validation included, for that many epochs (beyond the paper)")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -177,6 +179,16 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	default:
 		return usageError{fmt.Sprintf("classify: -log %q: want on, off or auto", *logf)}
 	}
+	if *ensemble < 1 || *ensemble > 64 {
+		return usageError{fmt.Sprintf("classify: -ensemble %d: want 1 to 64", *ensemble)}
+	}
+	if *ensemble > 1 && x.backend != "gauss" {
+		return usageError{fmt.Sprintf("classify: -ensemble %d: the members' reservoirs are drawn in software, so -backend gauss only", *ensemble)}
+	}
+	normMode, err := parseNorm(*norm)
+	if err != nil {
+		return usageError{"classify: -norm: " + err.Error()}
+	}
 	augSpecs, err := vtlpSpecs(*vtlp, *task, *train)
 	if err != nil {
 		return usageError{"classify: -vtlp: " + err.Error()}
@@ -203,7 +215,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	rep, err := bench.Classify(ctx, bench.ClassifyConfig{Task: t, TrainSpec: *train, TestSpec: *test, Train: trainDS, Test: testDS, Augment: aug, AugmentSpecs: augSpecs, LogFeatures: logFeatures,
-		Hidden: widths, WeightDecay: *wd, ValSpeakers: valSpeakers, Refit: *refit, SpeakerCV: speakerCV, Backend: b, Seed: c.seed, CacheDir: cache, Epochs: x.epochs, LR: x.lr, Progress: progressFunc(e, c)})
+		Hidden: widths, WeightDecay: *wd, ValSpeakers: valSpeakers, Refit: *refit, SpeakerCV: speakerCV, Norm: normMode, Ensemble: *ensemble, Backend: b, Seed: c.seed, CacheDir: cache, Epochs: x.epochs, LR: x.lr, Progress: progressFunc(e, c)})
 	if err != nil {
 		return err
 	}
@@ -243,6 +255,22 @@ func parseVal(arg string, train dataset.Dataset, seed uint64) ([]string, error) 
 		return names, nil
 	}
 	return nil, fmt.Errorf("%q: want stratified, speaker, speaker:NAME[,NAME] or speakers", arg)
+}
+
+// parseNorm maps -norm to the readout's feature normalisation
+// (lsm.TrainConfig.Norm).
+func parseNorm(arg string) (string, error) {
+	switch arg {
+	case "none":
+		return lsm.NormNone, nil
+	case "speaker":
+		return lsm.NormGroup, nil
+	case "speaker-mean":
+		return lsm.NormGroupMean, nil
+	case "recording":
+		return lsm.NormSample, nil
+	}
+	return "", fmt.Errorf("%q: want none, speaker, speaker-mean or recording", arg)
 }
 
 // parseWidths parses -hidden: comma-separated layer widths, "" = none.
@@ -296,6 +324,16 @@ func printClassify(w io.Writer, r bench.ClassifyReport) {
 	fmt.Fprint(w, ")")
 	if r.Refit {
 		fmt.Fprint(w, ", refitted on all")
+	}
+	if r.Norm != "" {
+		fmt.Fprintf(w, ", features normalised per %s", map[string]string{lsm.NormGroup: "speaker", lsm.NormGroupMean: "speaker (mean)", lsm.NormSample: "recording"}[r.Norm])
+	}
+	if len(r.Ensemble) > 0 {
+		fmt.Fprintf(w, ", ensemble of %d reservoirs (each alone:", len(r.Ensemble))
+		for _, a := range r.Ensemble {
+			fmt.Fprintf(w, " %.2f %%", 100*a)
+		}
+		fmt.Fprint(w, ")")
 	}
 	if len(r.Augment) > 0 {
 		fmt.Fprintf(w, " with %d augmented copies", len(r.Augment))
