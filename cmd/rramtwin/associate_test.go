@@ -36,16 +36,6 @@ func TestAssociateOptions(t *testing.T) {
 		SeenHoldOut     float64 `json:"seen_holdout"`
 		Seen            float64 `json:"seen_accuracy"`
 	}
-	strip := func(s string) string {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(s), &m); err != nil {
-			t.Fatal(err)
-		}
-		delete(m, "encode_samples_per_s")
-		delete(m, "seconds")
-		b, _ := json.Marshal(m)
-		return string(b)
-	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	a, _, err := runCLI(t, append(data, opts...)...)
 	if err != nil {
@@ -56,7 +46,7 @@ func TestAssociateOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strip(a) != strip(b) {
+	if untimed(t, a) != untimed(t, b) {
 		t.Errorf("GOMAXPROCS 1 and 2 differ:\n%s\n%s", a, b)
 	}
 	var got, plain report

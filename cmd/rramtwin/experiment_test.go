@@ -49,23 +49,29 @@ func TestDemoQuick(t *testing.T) {
 	}
 }
 
+// untimed is a JSON report without its timing fields, canonical (keys
+// sorted), for comparing runs.
+func untimed(t *testing.T, s string) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, "encode_samples_per_s")
+	delete(m, "seconds")
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // TestClassifyIsDeterministic runs the same classification with
 // GOMAXPROCS 1 and 2 and checks the JSON matches except for timing fields.
 func TestClassifyIsDeterministic(t *testing.T) {
 	t.Setenv("RRAMTWIN_CACHE", t.TempDir())
 	args := []string{"classify", "-task", "nmnist", "-train", "mnist-saccade:train?n=200", "-test", "mnist-saccade:test?n=60",
 		"-backend", "model", "-epochs", "5", "-lr", "1e-3", "-no-cache", "-json"}
-	strip := func(s string) map[string]any {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(s), &m); err != nil {
-			t.Fatal(err)
-		}
-		delete(m, "encode_samples_per_s")
-		delete(m, "seconds")
-		b, _ := json.Marshal(m)
-		json.Unmarshal(b, &m)
-		return m
-	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	a, _, err := runCLI(t, args...)
 	if err != nil {
@@ -76,14 +82,16 @@ func TestClassifyIsDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ma, mb := strip(a), strip(b)
-	ja, _ := json.Marshal(ma)
-	jb, _ := json.Marshal(mb)
-	if string(ja) != string(jb) {
+	ja, jb := untimed(t, a), untimed(t, b)
+	if ja != jb {
 		t.Errorf("two runs differ:\n%s\n%s", ja, jb)
 	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(a), &m); err != nil {
+		t.Fatal(err)
+	}
 	for _, k := range []string{"accuracy", "train_n", "test_n", "backend", "energy_j_per_sample"} {
-		if _, ok := ma[k]; !ok {
+		if _, ok := m[k]; !ok {
 			t.Errorf("field %s missing", k)
 		}
 	}
