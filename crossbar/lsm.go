@@ -98,14 +98,14 @@ func (a *Array) lsmSample(ws *workspace, r Region, l *LSM, b int, spikes []uint8
 		sumG, _ := a.convertSpikes(ws, q, r, p, float64(m), s.Sub(l.Key(b, t)), codes, cur)
 		k := b*l.Steps + t
 		st.Reads[k], st.SumGUS[k] = int32(m), sumG
-		lifCols(&lk, cur, mem, spk, cnt, false) // the neurons, with macro.LSMRun's arithmetic in its order
+		lifCols(&lk, cur, mem, spk, cnt) // the neurons, with macro.LSMRun's arithmetic in its order
 	}
 }
 
 // lsmPairsSample is lsmSample under differential sensing: each step's
 // conversion and neuron update are one pass (lsmPairs), the spikes bits
 // of a mask that gives the next step's neuron rows a word at a time.
-// Every value is the one convertSpikes and lifCols compute.
+// Every value is the one convertSpikes and lifGo (sensed) compute.
 func (a *Array) lsmPairsSample(ws *workspace, r Region, l *LSM, b int, spikes []uint8, cnt []int32, st *LSMStats, s rng.Stream, lk *lifK, p plane, base, nbase int) {
 	nn := l.Neurons
 	ws.mask = resize(ws.mask, (nn+63)/64*8)

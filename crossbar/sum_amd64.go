@@ -11,7 +11,7 @@ import (
 var (
 	useAVX2   = cpu.X86.HasAVX2
 	useAVX512 = cpu.X86.HasAVX512F
-	// The vectorised ziggurat and the AVX-512 LIF also need 64-bit
+	// The vectorised ziggurat and the fused LSM step also need 64-bit
 	// multiplies and byte mask moves (DQ) and 256-bit masked operations (VL).
 	useAVX512DQ = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
 	// Byte masks (the active-row scan) need BW.
@@ -142,16 +142,10 @@ func zigFast(z []float64, h0 uint64, slow []uint8) int {
 	return blocks * 8
 }
 
-// lifAVX2 updates blocks·4 neurons (see lifCols); sensed is 0 or 1.
+// lifAVX2 updates blocks·4 neurons (see lifCols).
 //
 //go:noescape
-func lifAVX2(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks, sensed int)
-
-// lifSensedAVX512 updates blocks·8 neurons from sensed differences (see
-// lifCols).
-//
-//go:noescape
-func lifSensedAVX512(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks int)
+func lifAVX2(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks int)
 
 // lsmPairsAVX512 is lsmPairsGo for blocks·8 neurons from 0.
 //
@@ -175,23 +169,16 @@ func lsmPairs(k *convK, lk *lifK, drive []float64, accq []int32, z, gain, off, m
 	return total + lsmPairsGo(k, lk, drive, accq, z, gain, off, mem, mask, cnt, done)
 }
 
-// lifCols is the LIF update of RunLSM for len(mem) neurons, vectorised
+// lifCols is the LIF update of RunLSM for len(mem) neurons on column
+// pairs (single-ended ADCs; differential ones take lsmPairs), vectorised
 // where the CPU allows: see lifGo.
-func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32, sensed bool) {
+func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32) {
 	n := len(mem)
-	per := 2 // currents per neuron
-	if sensed {
-		per = 1
-	}
-	_, _, _ = cur[:per*n], spk[:n], cnt[:n]
+	_, _, _ = cur[:2*n], spk[:n], cnt[:n]
 	done := 0
-	if sensed && useAVX512DQ && n >= 8 {
-		lifSensedAVX512(k, &cur[0], &mem[0], &spk[0], &cnt[0], n/8)
-		done = n / 8 * 8
+	if useAVX2 && n >= 4 {
+		lifAVX2(k, &cur[0], &mem[0], &spk[0], &cnt[0], n/4)
+		done = n / 4 * 4
 	}
-	if useAVX2 && n-done >= 4 {
-		lifAVX2(k, &cur[per*done], &mem[done], &spk[done], &cnt[done], (n-done)/4, per&1)
-		done += (n - done) / 4 * 4
-	}
-	lifGo(k, cur[per*done:], mem[done:], spk[done:], cnt[done:], sensed)
+	lifGo(k, cur[2*done:], mem[done:], spk[done:], cnt[done:], false)
 }

@@ -327,7 +327,7 @@ zigdone:
 	VZEROUPPER
 	RET
 
-// func lifAVX2(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks, sensed int)
+// func lifAVX2(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks int)
 //
 // Four neurons at a time, the LIF update of lifGo with the same IEEE
 // operations in the same order:
@@ -336,20 +336,13 @@ zigdone:
 //   mem = x;  spk = [x > threshold];  cnt += spk
 // lifK's fields are at the offsets below; spkTab[m] holds the four spike
 // bytes of mask m and cntTab[m] its four int32 increments.
-TEXT ·lifAVX2(SB), NOSPLIT, $0-56
+TEXT ·lifAVX2(SB), NOSPLIT, $0-48
 	MOVQ k+0(FP), AX
 	MOVQ cur+8(FP), SI
 	MOVQ mem+16(FP), DI
 	MOVQ spk+24(FP), R8
 	MOVQ cnt+32(FP), R9
 	MOVQ blocks+40(FP), CX
-	MOVQ sensed+48(FP), R12
-	MOVQ $64, R13              // bytes of currents per block: 64, or 32 when sensed
-	TESTQ R12, R12
-	JZ   lifpairs
-	MOVQ $32, R13
-
-lifpairs:
 	VBROADCASTSD 0(AX), Y8   // decay
 	VBROADCASTSD 8(AX), Y9   // scale
 	VBROADCASTSD 16(AX), Y10 // readV
@@ -362,20 +355,12 @@ lifpairs:
 	JZ   lifdone
 
 lifloop:
-	TESTQ R12, R12
-	JNZ  lifsensed
 	VMOVUPD 0(SI), Y0          // c0 c1 | c2 c3
 	VMOVUPD 32(SI), Y1         // c4 c5 | c6 c7
 	VUNPCKLPD Y1, Y0, Y2       // c0 c4 | c2 c6
 	VUNPCKHPD Y1, Y0, Y3       // c1 c5 | c3 c7
 	VSUBPD Y3, Y2, Y2          // d0 d2 | d1 d3
 	VPERMPD $0xD8, Y2, Y2      // d0 d1 d2 d3
-	JMP  lifd
-
-lifsensed:
-	VMOVUPD 0(SI), Y2          // d0 d1 d2 d3
-
-lifd:
 	VDIVPD Y10, Y2, Y2
 	VMULPD Y11, Y2, Y2
 	VMULPD Y9, Y2, Y2          // scale·d
@@ -395,7 +380,7 @@ lifd:
 	VMOVDQU (R9), X7
 	VPADDD (R11)(BX*1), X7, X7
 	VMOVDQU X7, (R9)
-	ADDQ R13, SI
+	ADDQ $64, SI
 	ADDQ $32, DI
 	ADDQ $4, R8
 	ADDQ $16, R9
@@ -589,76 +574,15 @@ pdone:
 	MOVQ BX, total+72(FP)
 	RET
 
-// func lifSensedAVX512(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks int)
-//
-// lifAVX2 for sensed differences (cur[j] is neuron j's I⁺ − I⁻), eight
-// neurons at a time, with the same IEEE operations in the same order; the
-// spikes come from a compare mask (its nibbles through spkTab) and the
-// counts by a masked add of one.
-TEXT ·lifSensedAVX512(SB), NOSPLIT, $0-48
-	MOVQ k+0(FP), AX
-	MOVQ cur+8(FP), SI
-	MOVQ mem+16(FP), DI
-	MOVQ spk+24(FP), R8
-	MOVQ cnt+32(FP), R9
-	MOVQ blocks+40(FP), CX
-	VBROADCASTSD 0(AX), Z8   // decay
-	VBROADCASTSD 8(AX), Z9   // scale
-	VBROADCASTSD 16(AX), Z10 // readV
-	VBROADCASTSD 24(AX), Z11 // 1e6
-	VBROADCASTSD 32(AX), Z12 // threshold
-	VBROADCASTSD 40(AX), Z13 // 1
-	MOVQ 48(AX), R10         // spkTab
-	MOVL $1, BX
-	VPBROADCASTD BX, Y14     // int32 ones
-	TESTQ CX, CX
-	JZ   lsdone
-
-lsloop:
-	VMOVUPD 0(SI), Z2          // d
-	VDIVPD Z10, Z2, Z2
-	VMULPD Z11, Z2, Z2
-	VMULPD Z9, Z2, Z2          // scale·d
-	VMOVUPD 0(DI), Z4
-	VMULPD Z8, Z4, Z4          // decay·mem
-	VPMOVZXBD (R8), Y5
-	VCVTDQ2PD Y5, Z5
-	VSUBPD Z5, Z13, Z5         // 1 − spk
-	VMULPD Z5, Z4, Z4
-	VADDPD Z2, Z4, Z4          // x
-	VMOVUPD Z4, 0(DI)
-	VCMPPD $0x1e, Z12, Z4, K1  // x > threshold (ordered: false for NaN)
-	KMOVB K1, BX
-	MOVQ BX, DX
-	ANDQ $15, DX
-	MOVL (R10)(DX*4), DX
-	MOVL DX, 0(R8)
-	SHRQ $4, BX
-	MOVL (R10)(BX*4), BX
-	MOVL BX, 4(R8)
-	VMOVDQU32 (R9), Y7
-	VPADDD Y14, Y7, K1, Y7     // cnt += 1 where spiking
-	VMOVDQU32 Y7, (R9)
-	ADDQ $64, SI
-	ADDQ $64, DI
-	ADDQ $8, R8
-	ADDQ $32, R9
-	DECQ CX
-	JNZ  lsloop
-
-lsdone:
-	VZEROUPPER
-	RET
-
 // func lsmPairsAVX512(k *convK, lk *lifK, drive *float64, accq *int32, z, gain, off, mem *float64, mask *uint8, cnt *int32, blocks int) (total int64)
 //
 // One RunLSM step for blocks·8 neurons on differential pairs: the
-// conversion of convertPairsQAVX512 up to the clipped code q, then the LIF
-// update of lifSensedAVX512 with the drive term looked up as drive[q + top]
-// (lsmPairsGo). Spikes are bits: mask byte b holds neurons 8b..8b+7. Two
-// blocks go at a time, their instructions interleaved: each block is one
-// long dependency chain (the square root, the rounding, the gather), and
-// two give the out-of-order core independent work.
+// conversion of convertPairsQAVX512 up to the clipped code q, then lifGo's
+// update of a sensed difference with the drive looked up as
+// drive[q + top] (lsmPairsGo). Spikes are bits: mask byte b holds neurons
+// 8b..8b+7. Two blocks go at a time, their instructions interleaved: each
+// block is one long dependency chain (the square root, the rounding, the
+// gather), and two give the out-of-order core independent work.
 TEXT ·lsmPairsAVX512(SB), NOSPLIT, $0-96
 	MOVQ k+0(FP), AX
 	MOVQ lk+8(FP), BX

@@ -32,8 +32,8 @@ func nonzero64(p *uint8) uint64 { panic("crossbar: no vector kernels") }
 func zigFast(z []float64, h0 uint64, slow []uint8) int { return 0 }
 
 // lifCols is the LIF update of RunLSM: see lifGo.
-func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32, sensed bool) {
-	lifGo(k, cur, mem, spk, cnt, sensed)
+func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32) {
+	lifGo(k, cur, mem, spk, cnt, false)
 }
 
 // lsmPairs is one RunLSM step on sensed pairs: see lsmPairsGo.
