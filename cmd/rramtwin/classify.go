@@ -219,6 +219,9 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if rep.Norm != "" {
+		rep.Norm = *norm // report what was asked for: speaker, speaker-mean or recording
+	}
 	if c.json {
 		return printJSON(e.stdout, rep)
 	}
@@ -326,7 +329,7 @@ func printClassify(w io.Writer, r bench.ClassifyReport) {
 		fmt.Fprint(w, ", refitted on all")
 	}
 	if r.Norm != "" {
-		fmt.Fprintf(w, ", features normalised per %s", map[string]string{lsm.NormGroup: "speaker", lsm.NormGroupMean: "speaker (mean)", lsm.NormSample: "recording"}[r.Norm])
+		fmt.Fprintf(w, ", features normalised per %s", map[string]string{"speaker": "speaker", "speaker-mean": "speaker (mean)", "recording": "recording"}[r.Norm])
 	}
 	if len(r.Ensemble) > 0 {
 		fmt.Fprintf(w, ", ensemble of %d reservoirs (each alone:", len(r.Ensemble))

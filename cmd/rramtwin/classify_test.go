@@ -58,7 +58,7 @@ func TestParseNorm(t *testing.T) {
 }
 
 // TestClassifyNormEnsembleFlags: -norm speaker and -ensemble 2 show in the
-// report (the lsm name of the norm, one accuracy per member), and
+// report (the norm as asked for, one accuracy per member), and
 // malformed values, or an ensemble on a chip, are usage errors naming the
 // flag.
 func TestClassifyNormEnsembleFlags(t *testing.T) {
@@ -79,7 +79,7 @@ func TestClassifyNormEnsembleFlags(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Norm != lsm.NormGroup || len(r.Ensemble) != 2 {
+	if r.Norm != "speaker" || len(r.Ensemble) != 2 {
 		t.Errorf("-norm speaker -ensemble 2: norm %q, members %v", r.Norm, r.Ensemble)
 	}
 	var u usageError
