@@ -320,14 +320,26 @@ type ZeroShotCV struct {
 	MeanVal float64        `json:"mean_val_a2i"` // mean over folds of ValA2I
 }
 
+// ZeroShotFolds is the number of distinct folds AssocZeroShotCV has for n
+// seen classes: the held-out pairs (2i mod n, 2i+1 mod n) repeat after n
+// folds, or n/2 for even n.
+func ZeroShotFolds(n int) int {
+	if n%2 == 0 {
+		return n / 2
+	}
+	return n
+}
+
 // AssocZeroShotCV estimates zero-shot retrieval without the unseen classes
 // or any test data: fold i trains on cfg.Seen without the two classes
 // Seen[2i mod n] and Seen[(2i+1) mod n] (n = len(Seen) ≥ 3) exactly as
 // Associate does, and scores audio→image retrieval among all pairs of those
 // two classes in the training data, the way Associate scores the unseen
-// classes. folds ≤ 0 means n folds (for n = 7: (1,2), (3,4), (5,6), (7,1),
-// (2,3), (4,5), (6,7)); the first ⌈n/2⌉ hold out every class once. The
-// prototype baseline is not trained.
+// classes. There are n distinct folds for odd n (for n = 7: (1,2), (3,4),
+// (5,6), (7,1), (2,3), (4,5), (6,7)) and n/2 for even n, after which they
+// repeat; folds ≤ 0 means all of them, and more is an error. The first
+// ⌈n/2⌉ hold out every class at least once. A seen class with no pairs in
+// the data is an error. The prototype baseline is not trained.
 func AssocZeroShotCV(audio, vision Modal, cfg AssocConfig, folds int) (ZeroShotCV, error) {
 	cfg = cfg.withDefaults()
 	var cv ZeroShotCV
@@ -335,11 +347,17 @@ func AssocZeroShotCV(audio, vision Modal, cfg AssocConfig, folds int) (ZeroShotC
 	if n < 3 {
 		return cv, fmt.Errorf("lsm: associate: zero-shot validation needs 3 or more seen classes, have %v", cfg.Seen)
 	}
-	if folds <= 0 {
-		folds = n
+	for _, y := range cfg.Seen {
+		if !slices.Contains(audio.Labels, y) || !slices.Contains(vision.Labels, y) {
+			return cv, fmt.Errorf("lsm: associate: seen class %d has no audio–vision pairs in the data", y)
+		}
 	}
-	if folds > n {
-		return cv, fmt.Errorf("lsm: associate: %d zero-shot folds, at most %d for %d seen classes", folds, n, n)
+	distinct := ZeroShotFolds(n)
+	if folds <= 0 {
+		folds = distinct
+	}
+	if folds > distinct {
+		return cv, fmt.Errorf("lsm: associate: %d zero-shot folds, at most %d distinct for %d seen classes", folds, distinct, n)
 	}
 	for i := range folds {
 		held := []int{cfg.Seen[2*i%n], cfg.Seen[(2*i+1)%n]}

@@ -154,6 +154,26 @@ func TestAssocZeroShotCV(t *testing.T) {
 	if _, err := AssocZeroShotCV(atr, vtr, cfg, 8); err == nil {
 		t.Error("8 folds of 7 classes accepted")
 	}
+	// Four seen classes have two distinct folds, (1,2) and (3,4): the
+	// default runs those, a third would repeat one and is refused.
+	even := cfg
+	even.Seen = []int{1, 2, 3, 4}
+	cv4, err := AssocZeroShotCV(atr, vtr, even, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cv4.Folds) != 2 || !slices.Equal(cv4.Folds[0].HeldOut, []int{1, 2}) || !slices.Equal(cv4.Folds[1].HeldOut, []int{3, 4}) {
+		t.Errorf("four seen classes: folds %+v, want (1,2) and (3,4)", cv4.Folds)
+	}
+	if _, err := AssocZeroShotCV(atr, vtr, even, 3); err == nil {
+		t.Error("3 folds of 4 classes accepted (the third repeats the first)")
+	}
+	// A held-out class without pairs is an error, not a fold scored 0.
+	missing := cfg
+	missing.Seen = []int{1, 2, 3, 4, 5, 6, 10}
+	if _, err := AssocZeroShotCV(atr, vtr, missing, 0); err == nil {
+		t.Error("a seen class with no pairs (10) accepted")
+	}
 }
 
 // TestAssociateUnseenFromTrain: the unseen classes' training pairs join the

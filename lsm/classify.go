@@ -180,11 +180,15 @@ func (c *Classifier) PredictGroups(x *mat.Dense, groups []string) []int {
 }
 
 // ProbaGroups returns the softmax class probabilities of each row of x
-// (n × Classes), with groups as in PredictGroups.
+// (n × Classes; an empty matrix for no rows), with groups as in
+// PredictGroups. Both panic if groups is neither nil nor one per row.
 func (c *Classifier) ProbaGroups(x *mat.Dense, groups []string) *mat.Dense {
 	data, n, d := dense(x)
 	if groups != nil && len(groups) != n {
 		panic(fmt.Sprintf("lsm: %d groups for %d rows", len(groups), n))
+	}
+	if n == 0 {
+		return &mat.Dense{}
 	}
 	z := c.logits(c.prepare(data, n, d, groups), n, d)
 	for i := range n {
@@ -372,6 +376,21 @@ func checkGroups(cfg TrainConfig, ntr, nte int) error {
 	}
 	if len(cfg.Groups) != ntr || len(cfg.TestGroups) != nte {
 		return fmt.Errorf("lsm: classify: normalisation %q needs a group per sample: %d for %d training, %d for %d test samples", cfg.Norm, len(cfg.Groups), ntr, len(cfg.TestGroups), nte)
+	}
+	// A group of one sample would be normalised to all zeros.
+	for _, set := range []struct {
+		name   string
+		groups []string
+	}{{"training", cfg.Groups}, {"test", cfg.TestGroups}} {
+		size := map[string]int{}
+		for _, g := range set.groups {
+			size[g]++
+		}
+		for _, g := range set.groups {
+			if size[g] < 2 {
+				return fmt.Errorf("lsm: classify: normalisation %q: %s group %q has %d sample, at least 2 needed", cfg.Norm, set.name, g, size[g])
+			}
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
@@ -583,6 +584,15 @@ func TestClassifyGroupNorm(t *testing.T) {
 		if sum := floats.Sum(row); math.Abs(sum-1) > 1e-12 || floats.MaxIdx(row) != pred[i] || floats.Min(row) < 0 {
 			t.Fatalf("row %d: probabilities %v (sum %g), prediction %d", i, row, sum, pred[i])
 		}
+	}
+	if e := res.Model.ProbaGroups(&mat.Dense{}, nil); !e.IsEmpty() {
+		t.Errorf("no rows: probabilities %v", e)
+	}
+	lone := slices.Clone(gte)
+	lone[7] = "alone" // a group of one sample would be normalised to zeros
+	cfg.TestGroups = lone
+	if _, err := Classify(xtr, ytr, xte, yte, cfg); err == nil || !strings.Contains(err.Error(), "alone") {
+		t.Errorf("a test group of one sample: %v, want an error naming it", err)
 	}
 	cfg.TestGroups = nil
 	if _, err := Classify(xtr, ytr, xte, yte, cfg); err == nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rramtwin/rramtwin/bench"
 	"github.com/rramtwin/rramtwin/dataset"
+	"github.com/rramtwin/rramtwin/lsm"
 )
 
 // classList parses "1-7" or "8,9" (or a mix, "0,2-4") into digit labels.
@@ -103,8 +104,8 @@ func runAssociate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *zsFolds > len(seen) {
-		return usageError{fmt.Sprintf("associate: -zero-shot-cv %d: at most %d folds for %d seen classes", *zsFolds, len(seen), len(seen))}
+	if most := lsm.ZeroShotFolds(len(seen)); *zsFolds > 0 && (len(seen) < 3 || *zsFolds > most) {
+		return usageError{fmt.Sprintf("associate: -zero-shot-cv %d: needs 3 or more seen classes, and %d seen classes give at most %d distinct folds", *zsFolds, len(seen), most)}
 	}
 	cfg := bench.AssociateConfig{VisionTrain: data[0], AudioTrain: data[1], VisionTest: data[2], AudioTest: data[3],
 		Specs: af.specs, Seen: seen, Unseen: unseen, Seed: c.seed, Epochs: x.epochs, Loss: *loss, Progress: progressFunc(e, c),

@@ -118,7 +118,8 @@ func TestAssociateZeroShotCV(t *testing.T) {
 	if err != nil || !strings.Contains(text, "held out [5 6]") || !strings.Contains(text, "mean  audio searches image") {
 		t.Errorf("text report: %v\n%s", err, text)
 	}
-	for _, bad := range [][]string{{"-seen-holdout", "1"}, {"-seen-holdout", "-0.5"}, {"-ensemble", "0"}, {"-temperature", "-1"}, {"-proj-dim", "-3"}, {"-zero-shot-cv", "-1"}, {"-zero-shot-cv", "8"}} {
+	for _, bad := range [][]string{{"-seen-holdout", "1"}, {"-seen-holdout", "-0.5"}, {"-ensemble", "0"}, {"-temperature", "-1"}, {"-proj-dim", "-3"}, {"-zero-shot-cv", "-1"}, {"-zero-shot-cv", "8"},
+		{"-zero-shot-cv", "3", "-seen", "1-4"}, {"-zero-shot-cv", "1", "-seen", "1,2"}} {
 		_, _, err := runCLI(t, append(train, bad...)...)
 		var u usageError
 		if !errors.As(err, &u) || !strings.Contains(err.Error(), bad[0]) {
