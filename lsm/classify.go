@@ -628,14 +628,7 @@ func StratifiedSplit(labels []int, frac float64, seed uint64) (train, val []int)
 			isVal[idx[p]] = true
 		}
 	}
-	for i, v := range isVal {
-		if v {
-			val = append(val, i)
-		} else {
-			train = append(train, i)
-		}
-	}
-	return train, val
+	return MaskSplit(isVal)
 }
 
 // MaskSplit returns the indices where val is false (training) and true
