@@ -2,6 +2,7 @@ package crossbar
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 
@@ -123,6 +124,34 @@ func TestLSMPairsMatchesConvertAndLIF(t *testing.T) {
 			t.Fatalf("%d spikes, clipping low %v high %v: the test data miss a case", spikes, low, high)
 		}
 	})
+}
+
+// TestRunLSMDriveTablePerRun: the drive table a workspace keeps between
+// samples is rebuilt when the neurons' scale changes, so a run after one
+// with another scale gives what it gives alone.
+func TestRunLSMDriveTablePerRun(t *testing.T) {
+	p := MustPreset("lin2025-40nm")
+	a, _ := New(24, 16, p, 3)
+	a.Form(a.Full(), p.DefaultFormPulse())
+	spikes := make([]uint8, 20*16)
+	for i := range spikes {
+		spikes[i] = uint8(i % 3 % 2)
+	}
+	run := func(scale float64) string {
+		l := LSM{Inputs: 16, Neurons: 8, Steps: 20, Threshold: 0.5, Decay: 0.9, Scale: scale,
+			Key: func(b, t int) uint64 { return uint64(b)<<16 + uint64(t) }}
+		counts := make([]int32, 8)
+		st := LSMStats{Reads: make([]int32, 20), SumGUS: make([]float64, 20)}
+		if ok, err := a.RunLSM(a.Full(), l, 1, spikes, counts, &st, rng.NewStream(3, "lsm")); !ok || err != nil {
+			t.Fatalf("RunLSM: %v, %v", ok, err)
+		}
+		return fmt.Sprint(counts)
+	}
+	strong := run(0.2)
+	weak := run(0.02)
+	if again := run(0.2); again != strong || weak == strong {
+		t.Errorf("scale 0.2: %s, after scale 0.02 (%s): %s", strong, weak, again)
+	}
 }
 
 // diffConfigs are differential read paths the fast and reference MACs must

@@ -112,7 +112,9 @@ func (a *Array) lsmPairsSample(ws *workspace, r Region, l *LSM, b int, spikes []
 	mask := ws.mask
 	clear(mask)
 	k0 := a.spikeConv(p, 0)
-	ws.drive = driveTable(ws.drive, &k0, lk)
+	if key := [5]float64{k0.top, k0.lsb, k0.shift, lk.readV, lk.scale}; key != ws.driveKey || ws.drive == nil {
+		ws.drive, ws.driveKey = driveTable(ws.drive, &k0, lk), key // samples of a run share it
+	}
 	gain, off := a.gainP[r.Col0/2:][:nn], a.offP[r.Col0/2:][:nn]
 	key := uint64(p.index*a.cols + r.Col0/2)
 	for t := range l.Steps {

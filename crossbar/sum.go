@@ -45,18 +45,31 @@ func convertColsQGo(k *convK, accq []int32, z, gain, off []float64, codes []int3
 // and offset o (LSB) to code and cur, and returns 1 if it clipped at lo
 // (0 for single-ended columns) or top.
 func (k *convK) convert(x, g, o float64, code *int32, cur *float64) int32 {
-	var clipped int32
-	q := math.Floor(float64(float64(g*float64(k.vs*x))*k.inv) + o + k.half)
-	if q < k.lo {
-		q = k.lo
-		clipped = 1
-	} else if q > k.top {
-		q = k.top
-		clipped = 1
-	}
+	q, clipped := k.code(x, g, o)
 	*code += int32(q) << k.bit
 	*cur += float64(float64(q*k.lsb) * k.shift)
 	return clipped
+}
+
+// code is the ADC code of x (µS) with gain g and offset o (LSB), an
+// integer in [lo, top], and 1 if it clipped.
+func (k *convK) code(x, g, o float64) (float64, int32) {
+	q := math.Floor(float64(float64(g*float64(k.vs*x))*k.inv) + o + k.half)
+	if q < k.lo {
+		return k.lo, 1
+	} else if q > k.top {
+		return k.top, 1
+	}
+	return q, 0
+}
+
+// pairX is the noisy difference a pair's ADC sees, µS: column sums p and
+// m (quanta) and the pair's normal z, with the two columns' read
+// variances summed.
+func (k *convK) pairX(p, m int32, z float64) float64 {
+	x := float64(float64(p-m) * k.quantum)
+	v := float64(k.kap*float64(float64(p)*k.quantum)) + float64(k.kap*float64(float64(m)*k.quantum))
+	return x + float64(math.Sqrt(v+k.fw)*z)
 }
 
 // convertPairsQGo is the scalar convertPairsQ.
@@ -68,10 +81,7 @@ func convertPairsQGo(k *convK, accq []int32, z, gain, off []float64, codes []int
 	for j := range codes {
 		p, m := accq[2*j], accq[2*j+1]
 		total += int64(p) + int64(m)
-		x := float64(float64(p-m) * k.quantum)
-		v := float64(k.kap*float64(float64(p)*k.quantum)) + float64(k.kap*float64(float64(m)*k.quantum))
-		x += float64(math.Sqrt(v+k.fw) * z[j])
-		clipped += k.convert(x, gain[j], off[j], &codes[j], &cur[j])
+		clipped += k.convert(k.pairX(p, m, z[j]), gain[j], off[j], &codes[j], &cur[j])
 	}
 	return clipped, total
 }
@@ -125,8 +135,7 @@ func lifGo(k *lifK, cur, mem []float64, spk []uint8, cnt []int32, sensed bool) {
 		} else {
 			c = cur[2*j] - cur[2*j+1]
 		}
-		d := float64(float64(c/k.readV) * k.mega)
-		x := float64(float64(k.decay*mem[j])*float64(1-spk[j])) + float64(k.scale*d)
+		x := k.leak(mem[j], spk[j]) + k.drive(c)
 		mem[j] = x
 		if x > k.threshold {
 			spk[j] = 1
@@ -135,6 +144,19 @@ func lifGo(k *lifK, cur, mem []float64, spk []uint8, cnt []int32, sensed bool) {
 			spk[j] = 0
 		}
 	}
+}
+
+// drive is what a current difference c (A) adds to a membrane:
+// scale·((c / readV)·1e6).
+func (k *lifK) drive(c float64) float64 {
+	d := float64(float64(c/k.readV) * k.mega)
+	return float64(k.scale * d)
+}
+
+// leak is what remains of membrane mem after a step, s the neuron's last
+// spike (0 or 1): (decay·mem)·(1 − s).
+func (k *lifK) leak(mem float64, s uint8) float64 {
+	return float64(float64(k.decay*mem) * float64(1-s))
 }
 
 // driveTable is, for each code q in [−top, top] at q + top, the drive a
@@ -148,8 +170,7 @@ func driveTable(dst []float64, k *convK, lk *lifK) []float64 {
 		q := float64(i - top)
 		var c float64
 		c += float64(float64(q*k.lsb) * k.shift)
-		d := float64(float64(c/lk.readV) * lk.mega)
-		dst[i] = float64(lk.scale * d)
+		dst[i] = lk.drive(c)
 	}
 	return dst
 }
@@ -168,14 +189,9 @@ func lsmPairsGo(k *convK, lk *lifK, drive []float64, accq []int32, z, gain, off,
 	for j := from; j < n; j++ {
 		p, m := accq[2*j], accq[2*j+1]
 		total += int64(p) + int64(m)
-		x := float64(float64(p-m) * k.quantum)
-		v := float64(k.kap*float64(float64(p)*k.quantum)) + float64(k.kap*float64(float64(m)*k.quantum))
-		x += float64(math.Sqrt(v+k.fw) * z[j])
-		q := math.Floor(float64(float64(gain[j]*float64(k.vs*x))*k.inv) + off[j] + k.half)
-		q = min(max(q, k.lo), k.top)
+		q, _ := k.code(k.pairX(p, m, z[j]), gain[j], off[j])
 		bit := uint8(1) << (j % 8)
-		s := float64(mask[j/8] & bit >> (j % 8))
-		y := float64(float64(lk.decay*mem[j])*float64(1-s)) + drive[int(q)+top]
+		y := lk.leak(mem[j], mask[j/8]&bit>>(j%8)) + drive[int(q)+top]
 		mem[j] = y
 		if y > lk.threshold {
 			mask[j/8] |= bit
