@@ -82,7 +82,6 @@ func TestLSMPairsMatchesConvertAndLIF(t *testing.T) {
 	}
 	k := convK{kap: 0.003, fw: 0.25 * 37, vs: 0.2e-6, inv: 127 / 64e-6, half: 0.5, top: 127, lsb: 64e-6 / 127, shift: 1, quantum: gQuantum, lo: -127}
 	lk := newLIFK(0.9, 0.07, 0.2, 5)
-	drive := driveTable(nil, &k, &lk)
 	kernels(t, func(t *testing.T) {
 		mem, mask, cnt := make([]float64, n), make([]uint8, (n+63)/64*8), make([]int32, n)
 		wmem, wspk, wcnt := make([]float64, n), make([]uint8, n), make([]int32, n)
@@ -101,7 +100,7 @@ func TestLSMPairsMatchesConvertAndLIF(t *testing.T) {
 			codes, cur := make([]int32, n), make([]float64, n)
 			convertPairsQGo(&k, accq, z, gain, off, codes, cur)
 			lifGo(&lk, cur, wmem, wspk, wcnt, true)
-			total := lsmPairs(&k, &lk, drive, accq, z, gain, off, mem, mask, cnt)
+			total := lsmPairs(&k, &lk, accq, z, gain, off, mem, mask, cnt)
 			if total != want {
 				t.Fatalf("step %d: Σ accq %d, want %d", step, total, want)
 			}
@@ -126,10 +125,10 @@ func TestLSMPairsMatchesConvertAndLIF(t *testing.T) {
 	})
 }
 
-// TestRunLSMDriveTablePerRun: the drive table a workspace keeps between
-// samples is rebuilt when the neurons' scale changes, so a run after one
-// with another scale gives what it gives alone.
-func TestRunLSMDriveTablePerRun(t *testing.T) {
+// TestRunLSMScalePerRun: workspaces, which outlive a run, keep nothing of
+// its neurons' constants, so a run after one with another scale gives what
+// it gives alone.
+func TestRunLSMScalePerRun(t *testing.T) {
 	p := MustPreset("lin2025-40nm")
 	a, _ := New(24, 16, p, 3)
 	a.Form(a.Full(), p.DefaultFormPulse())

@@ -112,9 +112,6 @@ func (a *Array) lsmPairsSample(ws *workspace, r Region, l *LSM, b int, spikes []
 	mask := ws.mask
 	clear(mask)
 	k0 := a.spikeConv(p, 0)
-	if key := [5]float64{k0.top, k0.lsb, k0.shift, lk.readV, lk.scale}; key != ws.driveKey || ws.drive == nil {
-		ws.drive, ws.driveKey = driveTable(ws.drive, &k0, lk), key // samples of a run share it
-	}
 	gain, off := a.gainP[r.Col0/2:][:nn], a.offP[r.Col0/2:][:nn]
 	key := uint64(p.index*a.cols + r.Col0/2)
 	for t := range l.Steps {
@@ -127,7 +124,7 @@ func (a *Array) lsmPairsSample(ws *workspace, r Region, l *LSM, b int, spikes []
 		k := k0
 		a.spikeRows(&k, float64(m))
 		z := a.spikeNoise(ws, &k, nn, key, s.Sub(l.Key(b, t)))
-		total := lsmPairs(&k, lk, ws.drive, q, z, gain, off, ws.mem, mask, cnt)
+		total := lsmPairs(&k, lk, q, z, gain, off, ws.mem, mask, cnt)
 		i := b*l.Steps + t
 		st.Reads[i], st.SumGUS[i] = int32(m), float64(total)*gQuantum
 	}

@@ -238,13 +238,11 @@ type workspace struct {
 	cur                []float64
 	pcodes             []int32 // a differential read's outputs per pair (convertSpikes)
 	pcur               []float64
-	mem                []float64  // membrane potentials (RunLSM)
-	spk                []uint8    // spikes of the last step (RunLSM)
-	mask               []uint8    // the same as bits, under differential sensing
-	drive              []float64  // a neuron's drive per ADC code (driveTable)
-	driveKey           [5]float64 // the top, LSB, plane weight, read voltage and scale it was built for
-	w                  []float64  // their drive weights
-	ir                 []float64  // IR-drop scratch
+	mem                []float64 // membrane potentials (RunLSM)
+	spk                []uint8   // spikes of the last step (RunLSM)
+	mask               []uint8   // the same as bits, under differential sensing
+	w                  []float64 // their drive weights
+	ir                 []float64 // IR-drop scratch
 }
 
 var wsPool sync.Pool

@@ -47,8 +47,13 @@ func convertColsQGo(k *convK, accq []int32, z, gain, off []float64, codes []int3
 func (k *convK) convert(x, g, o float64, code *int32, cur *float64) int32 {
 	q, clipped := k.code(x, g, o)
 	*code += int32(q) << k.bit
-	*cur += float64(float64(q*k.lsb) * k.shift)
+	*cur += k.current(q)
 	return clipped
+}
+
+// current is the current (A) that code q stands for: (q·lsb)·2^bit.
+func (k *convK) current(q float64) float64 {
+	return float64(float64(q*k.lsb) * k.shift)
 }
 
 // code is the ADC code of x (µS) with gain g and offset o (LSB), an
@@ -159,39 +164,25 @@ func (k *lifK) leak(mem float64, s uint8) float64 {
 	return float64(float64(k.decay*mem) * float64(1-s))
 }
 
-// driveTable is, for each code q in [−top, top] at q + top, the drive a
-// sensed pair's code gives a neuron in lifGo: scale·(((0 + q·lsb·shift) /
-// readV)·1e6), the current that convert adds to a cleared output, with
-// lifGo's operations in its order.
-func driveTable(dst []float64, k *convK, lk *lifK) []float64 {
-	top := int(k.top)
-	dst = resize(dst, 2*top+1)
-	for i := range dst {
-		q := float64(i - top)
-		var c float64
-		c += float64(float64(q*k.lsb) * k.shift)
-		dst[i] = lk.drive(c)
-	}
-	return dst
-}
-
 // lsmPairsGo is one RunLSM step of neurons from..len(mem)−1 on sensed
 // differential pairs, scalar: convertPairsQGo's conversion to the code q,
-// then lifGo's update with the drive drive[q + top] (driveTable). Spikes
+// then lifGo's update with the current that convert adds to a cleared
+// output, 0 + current(q). Spikes
 // are bits of mask (neuron j at byte j/8, bit j%8), so the caller lists
 // the next step's active neuron rows a word at a time. It returns the
 // pairs' Σ accq.
-func lsmPairsGo(k *convK, lk *lifK, drive []float64, accq []int32, z, gain, off, mem []float64, mask []uint8, cnt []int32, from int) int64 {
+func lsmPairsGo(k *convK, lk *lifK, accq []int32, z, gain, off, mem []float64, mask []uint8, cnt []int32, from int) int64 {
 	n := len(mem)
 	accq, z, gain, off, cnt = accq[:2*n], z[:n], gain[:n], off[:n], cnt[:n]
-	top := int(k.top)
 	var total int64
 	for j := from; j < n; j++ {
 		p, m := accq[2*j], accq[2*j+1]
 		total += int64(p) + int64(m)
 		q, _ := k.code(k.pairX(p, m, z[j]), gain[j], off[j])
 		bit := uint8(1) << (j % 8)
-		y := lk.leak(mem[j], mask[j/8]&bit>>(j%8)) + drive[int(q)+top]
+		var c float64
+		c += k.current(q)
+		y := lk.leak(mem[j], mask[j/8]&bit>>(j%8)) + lk.drive(c)
 		mem[j] = y
 		if y > lk.threshold {
 			mask[j/8] |= bit

@@ -150,23 +150,20 @@ func lifAVX2(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks int)
 // lsmPairsAVX512 is lsmPairsGo for blocks·8 neurons from 0.
 //
 //go:noescape
-func lsmPairsAVX512(k *convK, lk *lifK, drive *float64, accq *int32, z, gain, off, mem *float64, mask *uint8, cnt *int32, blocks int) (total int64)
+func lsmPairsAVX512(k *convK, lk *lifK, accq *int32, z, gain, off, mem *float64, mask *uint8, cnt *int32, blocks int) (total int64)
 
 // lsmPairs is one RunLSM step on sensed pairs (see lsmPairsGo),
 // vectorised where the CPU allows.
-func lsmPairs(k *convK, lk *lifK, drive []float64, accq []int32, z, gain, off, mem []float64, mask []uint8, cnt []int32) int64 {
+func lsmPairs(k *convK, lk *lifK, accq []int32, z, gain, off, mem []float64, mask []uint8, cnt []int32) int64 {
 	n := len(mem)
 	_, _, _, _, _, _ = accq[:2*n], z[:n], gain[:n], off[:n], mask[:(n+7)/8], cnt[:n]
-	if len(drive) != 2*int(k.top)+1 {
-		panic("crossbar: drive table does not match the ADC")
-	}
 	var total int64
 	done := 0
 	if useAVX512DQ && n >= 8 {
-		total = lsmPairsAVX512(k, lk, &drive[0], &accq[0], &z[0], &gain[0], &off[0], &mem[0], &mask[0], &cnt[0], n/8)
+		total = lsmPairsAVX512(k, lk, &accq[0], &z[0], &gain[0], &off[0], &mem[0], &mask[0], &cnt[0], n/8)
 		done = n / 8 * 8
 	}
-	return total + lsmPairsGo(k, lk, drive, accq, z, gain, off, mem, mask, cnt, done)
+	return total + lsmPairsGo(k, lk, accq, z, gain, off, mem, mask, cnt, done)
 }
 
 // lifCols is the LIF update of RunLSM for len(mem) neurons on column

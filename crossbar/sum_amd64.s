@@ -574,27 +574,27 @@ pdone:
 	MOVQ BX, total+72(FP)
 	RET
 
-// func lsmPairsAVX512(k *convK, lk *lifK, drive *float64, accq *int32, z, gain, off, mem *float64, mask *uint8, cnt *int32, blocks int) (total int64)
+// func lsmPairsAVX512(k *convK, lk *lifK, accq *int32, z, gain, off, mem *float64, mask *uint8, cnt *int32, blocks int) (total int64)
 //
 // One RunLSM step for blocks·8 neurons on differential pairs: the
 // conversion of convertPairsQAVX512 up to the clipped code q, then lifGo's
-// update of a sensed difference with the drive looked up as
-// drive[q + top] (lsmPairsGo). Spikes are bits: mask byte b holds neurons
-// 8b..8b+7. Two blocks go at a time, their instructions interleaved: each
-// block is one long dependency chain (the square root, the rounding, the
-// gather), and two give the out-of-order core independent work.
-TEXT ·lsmPairsAVX512(SB), NOSPLIT, $0-96
+// update of a sensed difference, its drive scale·(((0 + (q·lsb)·shift) /
+// V_read)·1e6) computed with those operations in that order
+// (lsmPairsGo). Spikes are bits: mask byte b holds neurons 8b..8b+7. Two
+// blocks go at a time, their instructions interleaved: each block is one
+// long dependency chain (the square root, the rounding, the division), and
+// two give the out-of-order core independent work.
+TEXT ·lsmPairsAVX512(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), AX
 	MOVQ lk+8(FP), BX
-	MOVQ drive+16(FP), R13
-	MOVQ accq+24(FP), SI
-	MOVQ z+32(FP), R8
-	MOVQ gain+40(FP), R9
-	MOVQ off+48(FP), R10
-	MOVQ mem+56(FP), DI
-	MOVQ mask+64(FP), R14
-	MOVQ cnt+72(FP), R11
-	MOVQ blocks+80(FP), CX
+	MOVQ accq+16(FP), SI
+	MOVQ z+24(FP), R8
+	MOVQ gain+32(FP), R9
+	MOVQ off+40(FP), R10
+	MOVQ mem+48(FP), DI
+	MOVQ mask+56(FP), R14
+	MOVQ cnt+64(FP), R11
+	MOVQ blocks+72(FP), CX
 	VBROADCASTSD 0(AX), Z8   // κ
 	VBROADCASTSD 8(AX), Z9   // fw
 	VBROADCASTSD 16(AX), Z10 // vs
@@ -606,6 +606,12 @@ TEXT ·lsmPairsAVX512(SB), NOSPLIT, $0-96
 	VBROADCASTSD 0(BX), Z17  // decay
 	VBROADCASTSD 32(BX), Z18 // threshold
 	VBROADCASTSD 40(BX), Z19 // 1
+	VBROADCASTSD 48(AX), Z26 // lsb
+	VBROADCASTSD 56(AX), Z27 // shift
+	VBROADCASTSD 16(BX), Z28 // V_read
+	VBROADCASTSD 24(BX), Z29 // 1e6
+	VBROADCASTSD 8(BX), Z30  // scale
+	VPXORQ Z31, Z31, Z31     // +0
 	MOVL $1, DX
 	VPBROADCASTD DX, Y14     // int32 ones
 	VPXORQ Z4, Z4, Z4        // Σ accq, 8 int64 lanes
@@ -615,7 +621,8 @@ TEXT ·lsmPairsAVX512(SB), NOSPLIT, $0-96
 	// Per block, as in lpone below: p, m; Σ p + m (unsigned: each column sum
 	// is below 2^31); the variance κ·x⁺ + κ·x⁻ + fw, x = x⁺ − x⁻ + √var·z;
 	// q = floor(gain·vs·x·inv + off + 0.5) clamped to [lo, top]; the drive
-	// drive[q + top]; x = decay·mem·(1 − s) + drive, s = [x > threshold].
+	// scale·(((0 + (q·lsb)·shift) / V_read)·1e6); x = decay·mem·(1 − s) +
+	// drive, s = [x > threshold].
 lptwo:
 	VMOVDQU64 0(SI), Z0
 	VMOVDQU64 64(SI), Z20
@@ -675,14 +682,18 @@ lptwo:
 	VMAXPD Z6, Z20, Z20
 	VMINPD Z13, Z0, Z0
 	VMINPD Z13, Z20, Z20
-	VADDPD Z13, Z0, Z0
-	VADDPD Z13, Z20, Z20
-	VCVTTPD2DQ Z0, Y1
-	VCVTTPD2DQ Z20, Y21
-	KXNORB K4, K4, K4
-	KXNORB K6, K6, K6
-	VGATHERDPD (R13)(Y1*8), K4, Z2
-	VGATHERDPD (R13)(Y21*8), K6, Z22
+	VMULPD Z26, Z0, Z2
+	VMULPD Z26, Z20, Z22
+	VMULPD Z27, Z2, Z2
+	VMULPD Z27, Z22, Z22
+	VADDPD Z31, Z2, Z2
+	VADDPD Z31, Z22, Z22
+	VDIVPD Z28, Z2, Z2
+	VDIVPD Z28, Z22, Z22
+	VMULPD Z29, Z2, Z2
+	VMULPD Z29, Z22, Z22
+	VMULPD Z30, Z2, Z2
+	VMULPD Z30, Z22, Z22
 	VMOVUPD 0(DI), Z3
 	VMOVUPD 64(DI), Z23
 	VMULPD Z17, Z3, Z3
@@ -752,10 +763,12 @@ lpone:
 	VRNDSCALEPD $1, Z0, Z0
 	VMAXPD Z6, Z0, Z0
 	VMINPD Z13, Z0, Z0
-	VADDPD Z13, Z0, Z0
-	VCVTTPD2DQ Z0, Y1
-	KXNORB K4, K4, K4
-	VGATHERDPD (R13)(Y1*8), K4, Z2
+	VMULPD Z26, Z0, Z2
+	VMULPD Z27, Z2, Z2
+	VADDPD Z31, Z2, Z2
+	VDIVPD Z28, Z2, Z2
+	VMULPD Z29, Z2, Z2
+	VMULPD Z30, Z2, Z2
 	VMOVUPD 0(DI), Z3
 	VMULPD Z17, Z3, Z3
 	KMOVB 0(R14), K3
@@ -779,7 +792,7 @@ lpdone:
 	VPADDQ X0, X4, X4
 	MOVQ X4, BX
 	VZEROUPPER
-	MOVQ BX, total+88(FP)
+	MOVQ BX, total+80(FP)
 	RET
 
 // func nonzero64(p *uint8) uint64

@@ -30,3 +30,24 @@ func BenchmarkAddRows(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkLSMPairs is the fused conversion and neuron update of one
+// N-MNIST LSM step: 200 differential pairs.
+func BenchmarkLSMPairs(b *testing.B) {
+	const n = 200
+	s := rng.NewStream(2, "lsm-pairs")
+	accq, z, gain, off := make([]int32, 2*n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for j := range 2 * n {
+		_, accq[j] = quantG(s.Float64(uint64(j)) * 300)
+	}
+	for j := range n {
+		z[j], gain[j] = s.Norm(uint64(2*n+j)), 1
+	}
+	k := convK{kap: 0.003, fw: 0.25 * 37, vs: 0.2e-6, inv: 127 / 64e-6, half: 0.5, top: 127, lsb: 64e-6 / 127, shift: 1, quantum: gQuantum, lo: -127}
+	lk := newLIFK(0.9, 0.07, 0.2, 5)
+	mem, mask, cnt := make([]float64, n), make([]uint8, (n+63)/64*8), make([]int32, n)
+	for b.Loop() {
+		lsmPairs(&k, &lk, accq, z, gain, off, mem, mask, cnt)
+	}
+	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds()/1e6, "Mpairs/s")
+}
