@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/rramtwin/rramtwin/internal/rng"
@@ -83,7 +84,9 @@ func TestLSMPairsMatchesConvertAndLIF(t *testing.T) {
 	k := convK{kap: 0.003, fw: 0.25 * 37, vs: 0.2e-6, inv: 127 / 64e-6, half: 0.5, top: 127, lsb: 64e-6 / 127, shift: 1, quantum: gQuantum, lo: -127}
 	lk := newLIFK(0.9, 0.07, 0.2, 5)
 	kernels(t, func(t *testing.T) {
-		mem, mask, cnt := make([]float64, n), make([]uint8, (n+63)/64*8), make([]int32, n)
+		mem, mask, cnt := make([]float64, n), make([]uint8, (n+7)/8), make([]int32, n)
+		const base, stride = 1000, 37 // neuron j's row: base + j·stride
+		var next []int
 		wmem, wspk, wcnt := make([]float64, n), make([]uint8, n), make([]int32, n)
 		var spikes int
 		var low, high bool
@@ -100,9 +103,19 @@ func TestLSMPairsMatchesConvertAndLIF(t *testing.T) {
 			codes, cur := make([]int32, n), make([]float64, n)
 			convertPairsQGo(&k, accq, z, gain, off, codes, cur)
 			lifGo(&lk, cur, wmem, wspk, wcnt, true)
-			total := lsmPairs(&k, &lk, accq, z, gain, off, mem, mask, cnt)
+			var total int64
+			total, next = lsmPairs(&k, &lk, accq, z, gain, off, mem, mask, cnt, next, base, stride)
 			if total != want {
 				t.Fatalf("step %d: Σ accq %d, want %d", step, total, want)
+			}
+			var rows []int
+			for j := range n {
+				if wspk[j] == 1 {
+					rows = append(rows, base+j*stride)
+				}
+			}
+			if !slices.Equal(next, rows) {
+				t.Fatalf("step %d: next step's neuron rows %v, want %v", step, next, rows)
 			}
 			for j := range n {
 				spk := mask[j/8] >> (j % 8) & 1

@@ -1,9 +1,7 @@
 package crossbar
 
 import (
-	"encoding/binary"
 	"fmt"
-	"math/bits"
 
 	"github.com/rramtwin/rramtwin/internal/rng"
 )
@@ -103,20 +101,20 @@ func (a *Array) lsmSample(ws *workspace, r Region, l *LSM, b int, spikes []uint8
 }
 
 // lsmPairsSample is lsmSample under differential sensing: each step's
-// conversion and neuron update are one pass (lsmPairs), the spikes bits
-// of a mask that gives the next step's neuron rows a word at a time.
-// Every value is the one convertSpikes and lifGo (sensed) compute.
+// conversion and neuron update are one pass (lsmPairs), which also lists
+// the next step's neuron rows. Every value is the one convertSpikes and
+// lifGo (sensed) compute.
 func (a *Array) lsmPairsSample(ws *workspace, r Region, l *LSM, b int, spikes []uint8, cnt []int32, st *LSMStats, s rng.Stream, lk *lifK, p plane, base, nbase int) {
 	nn := l.Neurons
-	ws.mask = resize(ws.mask, (nn+63)/64*8)
-	mask := ws.mask
+	ws.mask = resize(ws.mask, (nn+7)/8)
+	mask, next := ws.mask, ws.next[:0]
 	clear(mask)
 	k0 := a.spikeConv(p, 0)
 	gain, off := a.gainP[r.Col0/2:][:nn], a.offP[r.Col0/2:][:nn]
 	key := uint64(p.index*a.cols + r.Col0/2)
 	for t := range l.Steps {
 		offs := appendActive(ws.offs[:0], spikes[(b*l.Steps+t)*l.Inputs:][:l.Inputs], base, a.cols)
-		offs = appendBits(offs, mask, nbase, a.cols)
+		offs = append(offs, next...)
 		m := len(offs)
 		q := ws.accq
 		clear(q)
@@ -124,19 +122,10 @@ func (a *Array) lsmPairsSample(ws *workspace, r Region, l *LSM, b int, spikes []
 		k := k0
 		a.spikeRows(&k, float64(m))
 		z := a.spikeNoise(ws, &k, nn, key, s.Sub(l.Key(b, t)))
-		total := lsmPairs(&k, lk, q, z, gain, off, ws.mem, mask, cnt)
+		var total int64
+		total, next = lsmPairs(&k, lk, q, z, gain, off, ws.mem, mask, cnt, next, nbase, a.cols)
 		i := b*l.Steps + t
 		st.Reads[i], st.SumGUS[i] = int32(m), float64(total)*gQuantum
 	}
-}
-
-// appendBits appends base + j·stride for each set bit j of mask (bit j%8
-// of byte j/8; len(mask) a multiple of 8), in ascending order.
-func appendBits(dst []int, mask []uint8, base, stride int) []int {
-	for i := 0; i < len(mask); i += 8 {
-		for w := binary.LittleEndian.Uint64(mask[i:]); w != 0; w &= w - 1 {
-			dst = append(dst, base+(8*i+bits.TrailingZeros64(w))*stride)
-		}
-	}
-	return dst
+	ws.next = next
 }

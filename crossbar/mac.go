@@ -241,6 +241,7 @@ type workspace struct {
 	mem                []float64 // membrane potentials (RunLSM)
 	spk                []uint8   // spikes of the last step (RunLSM)
 	mask               []uint8   // the same as bits, under differential sensing
+	next               []int     // the rows of the neurons that spiked last step (RunLSM, differential)
 	w                  []float64 // their drive weights
 	ir                 []float64 // IR-drop scratch
 }

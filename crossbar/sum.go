@@ -167,11 +167,11 @@ func (k *lifK) leak(mem float64, s uint8) float64 {
 // lsmPairsGo is one RunLSM step of neurons from..len(mem)−1 on sensed
 // differential pairs, scalar: convertPairsQGo's conversion to the code q,
 // then lifGo's update with the current that convert adds to a cleared
-// output, 0 + current(q). Spikes
-// are bits of mask (neuron j at byte j/8, bit j%8), so the caller lists
-// the next step's active neuron rows a word at a time. It returns the
-// pairs' Σ accq.
-func lsmPairsGo(k *convK, lk *lifK, accq []int32, z, gain, off, mem []float64, mask []uint8, cnt []int32, from int) int64 {
+// output, 0 + current(q). Spikes are bits of mask (neuron j at byte j/8,
+// bit j%8), the neuron's last spike for its reset; the row of each neuron
+// that spikes, base + j·stride, is appended to next, which is returned
+// with the pairs' Σ accq.
+func lsmPairsGo(k *convK, lk *lifK, accq []int32, z, gain, off, mem []float64, mask []uint8, cnt []int32, from int, next []int, base, stride int) (int64, []int) {
 	n := len(mem)
 	accq, z, gain, off, cnt = accq[:2*n], z[:n], gain[:n], off[:n], cnt[:n]
 	var total int64
@@ -187,9 +187,10 @@ func lsmPairsGo(k *convK, lk *lifK, accq []int32, z, gain, off, mem []float64, m
 		if y > lk.threshold {
 			mask[j/8] |= bit
 			cnt[j]++
+			next = append(next, base+j*stride)
 		} else {
 			mask[j/8] &^= bit
 		}
 	}
-	return total
+	return total, next
 }

@@ -1,6 +1,8 @@
 package crossbar
 
 import (
+	"slices"
+
 	"golang.org/x/sys/cpu"
 
 	"github.com/rramtwin/rramtwin/internal/rng"
@@ -150,20 +152,31 @@ func lifAVX2(k *lifK, cur, mem *float64, spk *uint8, cnt *int32, blocks int)
 // lsmPairsAVX512 is lsmPairsGo for blocks·8 neurons from 0.
 //
 //go:noescape
-func lsmPairsAVX512(k *convK, lk *lifK, accq *int32, z, gain, off, mem *float64, mask *uint8, cnt *int32, blocks int) (total int64)
+func lsmPairsAVX512(k *convK, lk *lifK, accq *int32, z, gain, off, mem *float64, mask *uint8, cnt *int32, blocks int, next, lanes *int, step int) (total int64, spikes int)
 
 // lsmPairs is one RunLSM step on sensed pairs (see lsmPairsGo),
-// vectorised where the CPU allows.
-func lsmPairs(k *convK, lk *lifK, accq []int32, z, gain, off, mem []float64, mask []uint8, cnt []int32) int64 {
+// vectorised where the CPU allows. It returns Σ accq and next[:0] with
+// the next step's neuron rows appended.
+func lsmPairs(k *convK, lk *lifK, accq []int32, z, gain, off, mem []float64, mask []uint8, cnt []int32, next []int, base, stride int) (int64, []int) {
 	n := len(mem)
 	_, _, _, _, _, _ = accq[:2*n], z[:n], gain[:n], off[:n], mask[:(n+7)/8], cnt[:n]
 	var total int64
 	done := 0
+	next = next[:0]
 	if useAVX512DQ && n >= 8 {
-		total = lsmPairsAVX512(k, lk, &accq[0], &z[0], &gain[0], &off[0], &mem[0], &mask[0], &cnt[0], n/8)
+		next = slices.Grow(next, n+8)
+		var lanes [8]int
+		for j := range lanes {
+			lanes[j] = base + j*stride
+		}
+		var spikes int
+		total, spikes = lsmPairsAVX512(k, lk, &accq[0], &z[0], &gain[0], &off[0], &mem[0], &mask[0], &cnt[0], n/8,
+			&next[:n+8][0], &lanes[0], 8*stride)
+		next = next[:spikes]
 		done = n / 8 * 8
 	}
-	return total + lsmPairsGo(k, lk, accq, z, gain, off, mem, mask, cnt, done)
+	t, next := lsmPairsGo(k, lk, accq, z, gain, off, mem, mask, cnt, done, next, base, stride)
+	return total + t, next
 }
 
 // lifCols is the LIF update of RunLSM for len(mem) neurons on column

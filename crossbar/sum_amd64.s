@@ -574,17 +574,20 @@ pdone:
 	MOVQ BX, total+72(FP)
 	RET
 
-// func lsmPairsAVX512(k *convK, lk *lifK, accq *int32, z, gain, off, mem *float64, mask *uint8, cnt *int32, blocks int) (total int64)
+// func lsmPairsAVX512(k *convK, lk *lifK, accq *int32, z, gain, off, mem *float64, mask *uint8, cnt *int32, blocks int, next, lanes *int, step int) (total int64, spikes int)
 //
 // One RunLSM step for blocks·8 neurons on differential pairs: the
 // conversion of convertPairsQAVX512 up to the clipped code q, then lifGo's
 // update of a sensed difference, its drive scale·(((0 + (q·lsb)·shift) /
 // V_read)·1e6) computed with those operations in that order
-// (lsmPairsGo). Spikes are bits: mask byte b holds neurons 8b..8b+7. Two
+// (lsmPairsGo). Spikes are bits: mask byte b holds neurons 8b..8b+7; the
+// spiking neurons' rows, lanes[j] + b·step for lane j of block b, are also
+// compressed into next in ascending order (it has room for 8 past the
+// last neuron), and spikes is how many. Two
 // blocks go at a time, their instructions interleaved: each block is one
 // long dependency chain (the square root, the rounding, the division), and
 // two give the out-of-order core independent work.
-TEXT ·lsmPairsAVX512(SB), NOSPLIT, $0-88
+TEXT ·lsmPairsAVX512(SB), NOSPLIT, $0-120
 	MOVQ k+0(FP), AX
 	MOVQ lk+8(FP), BX
 	MOVQ accq+16(FP), SI
@@ -595,6 +598,12 @@ TEXT ·lsmPairsAVX512(SB), NOSPLIT, $0-88
 	MOVQ mask+56(FP), R14
 	MOVQ cnt+64(FP), R11
 	MOVQ blocks+72(FP), CX
+	MOVQ next+80(FP), R12
+	MOVQ R12, R13
+	MOVQ lanes+88(FP), DX
+	VMOVDQU64 (DX), Z15      // the first block's neuron rows
+	MOVQ step+96(FP), DX
+	VPBROADCASTQ DX, Z29     // their advance per block
 	VBROADCASTSD 0(AX), Z8   // κ
 	VBROADCASTSD 8(AX), Z9   // fw
 	VBROADCASTSD 16(AX), Z10 // vs
@@ -609,7 +618,6 @@ TEXT ·lsmPairsAVX512(SB), NOSPLIT, $0-88
 	VBROADCASTSD 48(AX), Z26 // lsb
 	VBROADCASTSD 56(AX), Z27 // shift
 	VBROADCASTSD 16(BX), Z28 // V_read
-	VBROADCASTSD 24(BX), Z29 // 1e6
 	VBROADCASTSD 8(BX), Z30  // scale
 	VPXORQ Z31, Z31, Z31     // +0
 	MOVL $1, DX
@@ -690,8 +698,8 @@ lptwo:
 	VADDPD Z31, Z22, Z22
 	VDIVPD Z28, Z2, Z2
 	VDIVPD Z28, Z22, Z22
-	VMULPD Z29, Z2, Z2
-	VMULPD Z29, Z22, Z22
+	VMULPD.BCST 24(BX), Z2, Z2 // 1e6
+	VMULPD.BCST 24(BX), Z22, Z22
 	VMULPD Z30, Z2, Z2
 	VMULPD Z30, Z22, Z22
 	VMOVUPD 0(DI), Z3
@@ -720,6 +728,18 @@ lptwo:
 	VPADDD Y14, Y25, K2, Y25
 	VMOVDQU32 Y7, 0(R11)
 	VMOVDQU32 Y25, 32(R11)
+	VPCOMPRESSQ Z15, K1, Z1    // the spiking neurons' rows
+	VMOVDQU64 Z1, (R12)
+	KMOVB K1, DX
+	POPCNTL DX, DX
+	LEAQ (R12)(DX*8), R12
+	VPADDQ Z29, Z15, Z15
+	VPCOMPRESSQ Z15, K2, Z21
+	VMOVDQU64 Z21, (R12)
+	KMOVB K2, DX
+	POPCNTL DX, DX
+	LEAQ (R12)(DX*8), R12
+	VPADDQ Z29, Z15, Z15
 	ADDQ $128, SI
 	ADDQ $128, R8
 	ADDQ $128, R9
@@ -767,7 +787,7 @@ lpone:
 	VMULPD Z27, Z2, Z2
 	VADDPD Z31, Z2, Z2
 	VDIVPD Z28, Z2, Z2
-	VMULPD Z29, Z2, Z2
+	VMULPD.BCST 24(BX), Z2, Z2 // 1e6
 	VMULPD Z30, Z2, Z2
 	VMOVUPD 0(DI), Z3
 	VMULPD Z17, Z3, Z3
@@ -782,6 +802,11 @@ lpone:
 	VMOVDQU32 0(R11), Y7
 	VPADDD Y14, Y7, K1, Y7
 	VMOVDQU32 Y7, 0(R11)
+	VPCOMPRESSQ Z15, K1, Z1
+	VMOVDQU64 Z1, (R12)
+	KMOVB K1, DX
+	POPCNTL DX, DX
+	LEAQ (R12)(DX*8), R12
 
 lpdone:
 	VEXTRACTI64X4 $1, Z4, Y0   // total: the eight int64 lanes summed
@@ -792,7 +817,10 @@ lpdone:
 	VPADDQ X0, X4, X4
 	MOVQ X4, BX
 	VZEROUPPER
-	MOVQ BX, total+80(FP)
+	MOVQ BX, total+104(FP)
+	SUBQ R13, R12
+	SHRQ $3, R12
+	MOVQ R12, spikes+112(FP)
 	RET
 
 // func nonzero64(p *uint8) uint64

@@ -45,9 +45,10 @@ func BenchmarkLSMPairs(b *testing.B) {
 	}
 	k := convK{kap: 0.003, fw: 0.25 * 37, vs: 0.2e-6, inv: 127 / 64e-6, half: 0.5, top: 127, lsb: 64e-6 / 127, shift: 1, quantum: gQuantum, lo: -127}
 	lk := newLIFK(0.9, 0.07, 0.2, 5)
-	mem, mask, cnt := make([]float64, n), make([]uint8, (n+63)/64*8), make([]int32, n)
+	mem, mask, cnt := make([]float64, n), make([]uint8, (n+7)/8), make([]int32, n)
+	var next []int
 	for b.Loop() {
-		lsmPairs(&k, &lk, accq, z, gain, off, mem, mask, cnt)
+		_, next = lsmPairs(&k, &lk, accq, z, gain, off, mem, mask, cnt, next, 456*512, 512)
 	}
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds()/1e6, "Mpairs/s")
 }

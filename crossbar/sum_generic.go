@@ -37,6 +37,6 @@ func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32) {
 }
 
 // lsmPairs is one RunLSM step on sensed pairs: see lsmPairsGo.
-func lsmPairs(k *convK, lk *lifK, accq []int32, z, gain, off, mem []float64, mask []uint8, cnt []int32) int64 {
-	return lsmPairsGo(k, lk, accq, z, gain, off, mem, mask, cnt, 0)
+func lsmPairs(k *convK, lk *lifK, accq []int32, z, gain, off, mem []float64, mask []uint8, cnt []int32, next []int, base, stride int) (int64, []int) {
+	return lsmPairsGo(k, lk, accq, z, gain, off, mem, mask, cnt, 0, next[:0], base, stride)
 }
