@@ -242,7 +242,7 @@ type workspace struct {
 	spk                []uint8   // spikes of the last step (RunLSM)
 	mask               []uint8   // the same as bits, under differential sensing
 	next               []int     // the rows of the neurons that spiked last step (RunLSM, differential)
-	w                  []float64 // their drive weights
+	w                  []float64 // the drive weights of rows (non-binary planes)
 	ir                 []float64 // IR-drop scratch
 }
 
