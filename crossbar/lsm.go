@@ -118,10 +118,9 @@ func (a *Array) lsmPairsSample(ws *workspace, r Region, l *LSM, b int, spikes []
 		m := len(offs)
 		q := ws.accq
 		clear(q)
-		addRowsQ(q, a.gq, offs)
 		k := k0
 		a.spikeRows(&k, float64(m))
-		z := a.spikeNoise(ws, &k, nn, key, s.Sub(l.Key(b, t)))
+		z := a.sumNoise(ws, &k, q, offs, nn, key, s.Sub(l.Key(b, t)))
 		var total int64
 		total, next = lsmPairs(&k, lk, q, z, gain, off, ws.mem, mask, cnt, next, nbase, a.cols)
 		i := b*l.Steps + t

@@ -259,15 +259,34 @@ func (a *Array) spikeNoise(ws *workspace, k *convK, n int, base uint64, sv rng.S
 	return a.normals(ws, n, base, sv)
 }
 
+// sumNoise is addRowsQ(q, a.gq, offs) and then spikeNoise, with the
+// sums and the draws' fast path interleaved (addRowsNormals).
+func (a *Array) sumNoise(ws *workspace, k *convK, q []int32, offs []int, n int, base uint64, sv rng.Stream) []float64 {
+	if a.p.Read.Noise == NoiseOff {
+		addRowsQ(q, a.gq, offs)
+		return a.spikeNoise(ws, k, n, base, sv)
+	}
+	return drawNormals(ws, n, base, sv, func(z []float64, h0 uint64, slow []uint8) int {
+		return addRowsNormals(q, a.gq, offs, z, h0, slow)
+	})
+}
+
 // normals draws n standard normals, normal(sv, base+j) for j < n, into
 // ws.nz: the ziggurat inlined, vectorised where the CPU allows, the
 // stream's counter hash advanced by addition.
 func (a *Array) normals(ws *workspace, n int, base uint64, sv rng.Stream) []float64 {
+	return drawNormals(ws, n, base, sv, zigFast)
+}
+
+// drawNormals is normals with the fast path fast (zigFast or a call of
+// it): it draws z[j] for the counters h0 + j·golden, marks in slow the
+// draws it leaves and returns how many it did; the rest are drawn here.
+func drawNormals(ws *workspace, n int, base uint64, sv rng.Stream, fast func(z []float64, h0 uint64, slow []uint8) int) []float64 {
 	z := ws.nz[:n]
 	h0 := rng.Counter(sv, base) // sv.Uint64(base+j) = rng.Mix(h0 + j·rng.Golden)
 	slow := resize(ws.slow, (n+7)/8)
 	ws.slow = slow
-	done := zigFast(z, h0, slow)
+	done := fast(z, h0, slow)
 	for b, m := range slow[:done/8] {
 		for ; m != 0; m &= m - 1 { // the draws the fast path left
 			j := 8*b + bits.TrailingZeros8(m)

@@ -144,6 +144,36 @@ func zigFast(z []float64, h0 uint64, slow []uint8) int {
 	return blocks * 8
 }
 
+// addRowsZigAVX512 is addRowsQAVX512 over blocks64·64 columns and
+// zigAVX512 for zblocks·8 draws, interleaved.
+//
+//go:noescape
+func addRowsZigAVX512(acc *int32, gq *int32, offs *int, k, blocks64 int, z *float64, zblocks int, h *[8]uint64, slow *uint8, zk *uint32, zw *float64)
+
+// addRowsNormals is addRowsQ(acc, gq, offs) and then zigFast(z, h0, slow),
+// whose count it returns, with the draws made between the row additions
+// where the CPU allows: the sums wait on memory and the draws on
+// arithmetic, so together they take less than one after the other.
+func addRowsNormals(acc []int32, gq []int32, offs []int, z []float64, h0 uint64, slow []uint8) int {
+	n, blocks := len(acc), len(z)/8
+	if !useAVX512 || !useAVX512DQ || n < 64 || blocks == 0 || len(offs) == 0 {
+		addRowsQ(acc, gq, offs)
+		return zigFast(z, h0, slow)
+	}
+	for _, o := range offs {
+		_ = gq[o : o+n] // bounds, checked once here rather than in the kernel
+	}
+	_ = slow[blocks-1]
+	var h [8]uint64
+	for j := range h {
+		h[j] = h0 + uint64(j)*rng.Golden
+	}
+	done := n / 64 * 64
+	addRowsZigAVX512(&acc[0], &gq[0], &offs[0], len(offs), n/64, &z[0], blocks, &h, &slow[0], &zigK[0], &zigW[0])
+	addRowsQ(acc[done:], gq[done:], offs)
+	return blocks * 8
+}
+
 // lifAVX2 updates blocks·4 neurons (see lifCols).
 //
 //go:noescape

@@ -201,6 +201,108 @@ cdone:
 	MOVQ BX, total+72(FP)
 	RET
 
+// The ziggurat's constants: SplitMix64's multipliers C1 and C2, the
+// counter step 8·golden of a block of eight lanes, and the layer mask.
+DATA zigC<>+0(SB)/8, $0xbf58476d1ce4e5b9
+DATA zigC<>+8(SB)/8, $0x94d049bb133111eb
+DATA zigC<>+16(SB)/8, $0xf1bbcdcbfa53e0a8
+DATA zigC<>+24(SB)/8, $127
+GLOBL zigC<>(SB), RODATA|NOPTR, $32
+
+// ZIGSETUP loads the first halves of the ziggurat's tables for ZIGBLOCK:
+// zk (at AX) in Z16–Z19, zk[0:16], zk[32:48], zk[64:80], zk[96:112];
+// zw (at R11) in Z20–Z27, zw[0:8], zw[16:24], …, zw[112:120]. The second
+// halves are read from memory.
+#define ZIGSETUP \
+	VMOVDQU32 0(AX), Z16; \
+	VMOVDQU32 128(AX), Z17; \
+	VMOVDQU32 256(AX), Z18; \
+	VMOVDQU32 384(AX), Z19; \
+	VMOVUPD 0(R11), Z20; \
+	VMOVUPD 128(R11), Z21; \
+	VMOVUPD 256(R11), Z22; \
+	VMOVUPD 384(R11), Z23; \
+	VMOVUPD 512(R11), Z24; \
+	VMOVUPD 640(R11), Z25; \
+	VMOVUPD 768(R11), Z26; \
+	VMOVUPD 896(R11), Z27
+
+// ZIGBLOCK draws one block of eight (see zigAVX512): counters in Z0
+// (advanced by a block), tables as ZIGSETUP left them with zk at AX and
+// zw at R11; the normals go to (R12) and the slow lanes' bits to (R13),
+// both advanced. It uses Z5–Z15, K1–K6 and R9. In order: u = mix(counter);
+// hz = int32(u), iz = u>>32 & 127; zk[iz] by four 32-entry VPERMI2D
+// lookups merged on bits 5 and 6 of iz; zw[iz] by eight 16-entry VPERMI2PD
+// lookups merged on bits 4, 5 and 6; the test |hz| < zk[iz], unsigned.
+#define ZIGBLOCK \
+	VPSRLQ $30, Z0, Z8; \
+	VPXORQ Z0, Z8, Z8; \
+	VPMULLQ.BCST zigC<>+0(SB), Z8, Z8; \
+	VPSRLQ $27, Z8, Z9; \
+	VPXORQ Z8, Z9, Z8; \
+	VPMULLQ.BCST zigC<>+8(SB), Z8, Z8; \
+	VPSRLQ $31, Z8, Z9; \
+	VPXORQ Z8, Z9, Z8; \
+	VPADDQ.BCST zigC<>+16(SB), Z0, Z0; \
+	VPMOVQD Z8, Y10; \
+	VPSRLQ $32, Z8, Z11; \
+	VPANDQ.BCST zigC<>+24(SB), Z11, Z11; \
+	VPMOVQD Z11, Y5; \
+	VMOVDQA64 Z5, Z12; \
+	VPERMI2D 64(AX), Z16, Z12; \
+	VMOVDQA64 Z5, Z6; \
+	VPERMI2D 192(AX), Z17, Z6; \
+	VMOVDQA64 Z5, Z7; \
+	VPERMI2D 320(AX), Z18, Z7; \
+	VMOVDQA64 Z5, Z9; \
+	VPERMI2D 448(AX), Z19, Z9; \
+	VPSLLD $26, Z5, Z13; \
+	VPMOVD2M Z13, K1; \
+	VPSLLD $25, Z5, Z13; \
+	VPMOVD2M Z13, K2; \
+	VPBLENDMD Z6, Z12, K1, Z12; \
+	VPBLENDMD Z9, Z7, K1, Z7; \
+	VPBLENDMD Z7, Z12, K2, Z12; \
+	VPSLLQ $59, Z11, Z5; \
+	VPMOVQ2M Z5, K3; \
+	VPSLLQ $58, Z11, Z5; \
+	VPMOVQ2M Z5, K4; \
+	VPSLLQ $57, Z11, Z5; \
+	VPMOVQ2M Z5, K5; \
+	VMOVDQA64 Z11, Z13; \
+	VPERMI2PD 64(R11), Z20, Z13; \
+	VMOVDQA64 Z11, Z5; \
+	VPERMI2PD 192(R11), Z21, Z5; \
+	VBLENDMPD Z5, Z13, K3, Z13; \
+	VMOVDQA64 Z11, Z5; \
+	VPERMI2PD 320(R11), Z22, Z5; \
+	VMOVDQA64 Z11, Z6; \
+	VPERMI2PD 448(R11), Z23, Z6; \
+	VBLENDMPD Z6, Z5, K3, Z5; \
+	VBLENDMPD Z5, Z13, K4, Z13; \
+	VMOVDQA64 Z11, Z5; \
+	VPERMI2PD 576(R11), Z24, Z5; \
+	VMOVDQA64 Z11, Z6; \
+	VPERMI2PD 704(R11), Z25, Z6; \
+	VBLENDMPD Z6, Z5, K3, Z5; \
+	VMOVDQA64 Z11, Z6; \
+	VPERMI2PD 832(R11), Z26, Z6; \
+	VMOVDQA64 Z11, Z7; \
+	VPERMI2PD 960(R11), Z27, Z7; \
+	VBLENDMPD Z7, Z6, K3, Z6; \
+	VBLENDMPD Z6, Z5, K4, Z5; \
+	VBLENDMPD Z5, Z13, K5, Z13; \
+	VPABSD Y10, Y14; \
+	VPCMPUD $1, Y12, Y14, K6; \
+	VCVTDQ2PD Y10, Z15; \
+	VMULPD Z13, Z15, Z15; \
+	VMOVUPD Z15, (R12); \
+	KMOVB K6, R9; \
+	NOTB R9; \
+	MOVB R9, (R13); \
+	ADDQ $64, R12; \
+	INCQ R13
+
 // func zigAVX512(z *float64, blocks int, h *[8]uint64, slow *uint8, zk *uint32, zw *float64)
 //
 // The ziggurat's fast path for 8 consecutive counters at a time: lane j of
@@ -214,116 +316,96 @@ cdone:
 // half in a register and its second from memory, merged by the index's
 // high bits.
 TEXT ·zigAVX512(SB), NOSPLIT, $0-48
-	MOVQ z+0(FP), DI
+	MOVQ z+0(FP), R12
 	MOVQ blocks+8(FP), CX
-	MOVQ h+16(FP), AX
-	MOVQ slow+24(FP), SI
-	MOVQ zk+32(FP), R8
-	MOVQ zw+40(FP), R9
+	MOVQ h+16(FP), DX
+	MOVQ slow+24(FP), R13
+	MOVQ zk+32(FP), AX
+	MOVQ zw+40(FP), R11
 	TESTQ CX, CX
 	JZ   zigdone
-
-	VMOVDQU64 (AX), Z0         // counters
-	MOVQ $0x9e3779b97f4a7c15, BX
-	SHLQ $3, BX
-	VPBROADCASTQ BX, Z1        // 8·golden
-	MOVQ $0xbf58476d1ce4e5b9, BX
-	VPBROADCASTQ BX, Z2        // C1
-	MOVQ $0x94d049bb133111eb, BX
-	VPBROADCASTQ BX, Z3        // C2
-	MOVQ $127, BX
-	VPBROADCASTQ BX, Z4
-	VMOVDQU32 0(R8), Z16       // zk[0:16]; zk[16:32] from memory
-	VMOVDQU32 128(R8), Z17     // zk[32:48]
-	VMOVDQU32 256(R8), Z18     // zk[64:80]
-	VMOVDQU32 384(R8), Z19     // zk[96:112]
-	VMOVUPD 0(R9), Z20         // zw[0:8]; zw[8:16] from memory
-	VMOVUPD 128(R9), Z21       // zw[16:24]
-	VMOVUPD 256(R9), Z22
-	VMOVUPD 384(R9), Z23
-	VMOVUPD 512(R9), Z24
-	VMOVUPD 640(R9), Z25
-	VMOVUPD 768(R9), Z26
-	VMOVUPD 896(R9), Z27       // zw[112:120]
+	VMOVDQU64 (DX), Z0         // counters
+	ZIGSETUP
 
 zigloop:
-	VPSRLQ $30, Z0, Z8         // u = mix(counter)
-	VPXORQ Z0, Z8, Z8
-	VPMULLQ Z2, Z8, Z8
-	VPSRLQ $27, Z8, Z9
-	VPXORQ Z8, Z9, Z8
-	VPMULLQ Z3, Z8, Z8
-	VPSRLQ $31, Z8, Z9
-	VPXORQ Z8, Z9, Z8
-	VPADDQ Z1, Z0, Z0          // next block's counters
-
-	VPMOVQD Z8, Y10            // hz: the low dwords
-	VPSRLQ $32, Z8, Z11
-	VPANDQ Z4, Z11, Z11        // iz
-
-	// zk[iz]: iz as dwords, bits 0–4 pick within 32 entries, 5–6 the table.
-	VPMOVQD Z11, Y5
-	VMOVDQA64 Z5, Z12
-	VPERMI2D 64(R8), Z16, Z12  // zk[0:32]
-	VMOVDQA64 Z5, Z6
-	VPERMI2D 192(R8), Z17, Z6  // zk[32:64]
-	VMOVDQA64 Z5, Z7
-	VPERMI2D 320(R8), Z18, Z7  // zk[64:96]
-	VMOVDQA64 Z5, Z28
-	VPERMI2D 448(R8), Z19, Z28 // zk[96:128]
-	VPSLLD $26, Z5, Z29
-	VPMOVD2M Z29, K1           // bit 5
-	VPSLLD $25, Z5, Z29
-	VPMOVD2M Z29, K2           // bit 6
-	VPBLENDMD Z6, Z12, K1, Z12
-	VPBLENDMD Z28, Z7, K1, Z7
-	VPBLENDMD Z7, Z12, K2, Z12 // zk[iz] in the low eight dwords
-
-	// zw[iz]: bits 0–3 pick within 16 entries, 4–6 the table.
-	VPSLLQ $59, Z11, Z29
-	VPMOVQ2M Z29, K3           // bit 4
-	VPSLLQ $58, Z11, Z29
-	VPMOVQ2M Z29, K4           // bit 5
-	VPSLLQ $57, Z11, Z29
-	VPMOVQ2M Z29, K5           // bit 6
-	VMOVDQA64 Z11, Z13
-	VPERMI2PD 64(R9), Z20, Z13   // zw[0:16]
-	VMOVDQA64 Z11, Z29
-	VPERMI2PD 192(R9), Z21, Z29  // zw[16:32]
-	VBLENDMPD Z29, Z13, K3, Z13  // zw[0:32]
-	VMOVDQA64 Z11, Z29
-	VPERMI2PD 320(R9), Z22, Z29  // zw[32:48]
-	VMOVDQA64 Z11, Z30
-	VPERMI2PD 448(R9), Z23, Z30  // zw[48:64]
-	VBLENDMPD Z30, Z29, K3, Z29  // zw[32:64]
-	VBLENDMPD Z29, Z13, K4, Z13  // zw[0:64]
-	VMOVDQA64 Z11, Z29
-	VPERMI2PD 576(R9), Z24, Z29  // zw[64:80]
-	VMOVDQA64 Z11, Z30
-	VPERMI2PD 704(R9), Z25, Z30  // zw[80:96]
-	VBLENDMPD Z30, Z29, K3, Z29  // zw[64:96]
-	VMOVDQA64 Z11, Z30
-	VPERMI2PD 832(R9), Z26, Z30  // zw[96:112]
-	VMOVDQA64 Z11, Z31
-	VPERMI2PD 960(R9), Z27, Z31  // zw[112:128]
-	VBLENDMPD Z31, Z30, K3, Z30  // zw[96:128]
-	VBLENDMPD Z30, Z29, K4, Z29  // zw[64:128]
-	VBLENDMPD Z29, Z13, K5, Z13  // zw[iz]
-
-	VPABSD Y10, Y14
-	VPCMPUD $1, Y12, Y14, K6   // |hz| < zk[iz], unsigned
-	VCVTDQ2PD Y10, Z15
-	VMULPD Z13, Z15, Z15
-	VMOVUPD Z15, (DI)
-	KMOVB K6, BX
-	NOTB BX
-	MOVB BX, (SI)
-	ADDQ $64, DI
-	INCQ SI
+	ZIGBLOCK
 	DECQ CX
 	JNZ  zigloop
 
 zigdone:
+	VZEROUPPER
+	RET
+
+// func addRowsZigAVX512(acc *int32, gq *int32, offs *int, k, blocks64 int, z *float64, zblocks int, h *[8]uint64, slow *uint8, zk *uint32, zw *float64)
+//
+// addRowsQAVX512 and zigAVX512 in one loop: a block of draws after every
+// eighth row added, the rest after the sums. The sums wait on memory (L2),
+// the draws on arithmetic, so each goes on in the other's shadow. Sums and
+// draws are exactly those of the two kernels.
+TEXT ·addRowsZigAVX512(SB), NOSPLIT, $0-88
+	MOVQ acc+0(FP), DI
+	MOVQ gq+8(FP), SI
+	MOVQ offs+16(FP), BX
+	MOVQ k+24(FP), CX
+	MOVQ blocks64+32(FP), DX
+	MOVQ z+40(FP), R12
+	MOVQ zblocks+48(FP), R14
+	MOVQ h+56(FP), R10
+	MOVQ slow+64(FP), R13
+	MOVQ zk+72(FP), AX
+	MOVQ zw+80(FP), R11
+	VMOVDQU64 (R10), Z0        // counters
+	ZIGSETUP
+	TESTQ CX, CX
+	JZ   azrest
+	TESTQ DX, DX
+	JZ   azrest
+
+azblock:
+	VMOVDQU32 0(DI), Z1
+	VMOVDQU32 64(DI), Z2
+	VMOVDQU32 128(DI), Z3
+	VMOVDQU32 192(DI), Z4
+	XORQ R8, R8
+
+azrow:
+	MOVQ (BX)(R8*8), R9
+	LEAQ (SI)(R9*4), R10
+	VPADDD 0(R10), Z1, Z1
+	VPADDD 64(R10), Z2, Z2
+	VPADDD 128(R10), Z3, Z3
+	VPADDD 192(R10), Z4, Z4
+	INCQ R8
+	TESTQ $7, R8
+	JNZ  aznext
+	TESTQ R14, R14
+	JZ   aznext
+	ZIGBLOCK
+	DECQ R14
+
+aznext:
+	CMPQ R8, CX
+	JLT  azrow
+
+	VMOVDQU32 Z1, 0(DI)
+	VMOVDQU32 Z2, 64(DI)
+	VMOVDQU32 Z3, 128(DI)
+	VMOVDQU32 Z4, 192(DI)
+	ADDQ $256, DI
+	ADDQ $256, SI
+	DECQ DX
+	JNZ  azblock
+
+azrest:
+	TESTQ R14, R14
+	JZ   azdone
+
+azzig:
+	ZIGBLOCK
+	DECQ R14
+	JNZ  azzig
+
+azdone:
 	VZEROUPPER
 	RET
 

@@ -6,15 +6,15 @@ import (
 	"github.com/rramtwin/rramtwin/internal/rng"
 )
 
-// BenchmarkAddRows sums 8 % of the 456 rows of a 400-column region, the
-// N-MNIST LSM's step.
-func BenchmarkAddRows(b *testing.B) {
+// stepRows is a 512×512 grid of conductances and 64 sets of the first
+// cells of 8 % of its first 456 rows in columns 40..439: the N-MNIST LSM's
+// steps.
+func stepRows() ([]int32, [64][]int) {
 	s := rng.NewStream(1, "bench")
 	g := make([]int32, 512*512)
 	for i := range g {
 		_, g[i] = quantG(s.Float64(uint64(i)) * 60)
 	}
-	acc := make([]int32, 400)
 	var sets [64][]int
 	for t := range sets {
 		for r := range 456 {
@@ -23,11 +23,43 @@ func BenchmarkAddRows(b *testing.B) {
 			}
 		}
 	}
+	return g, sets
+}
+
+// BenchmarkAddRows sums 8 % of the 456 rows of a 400-column region, the
+// N-MNIST LSM's step.
+func BenchmarkAddRows(b *testing.B) {
+	g, sets := stepRows()
+	acc := make([]int32, 400)
 	i := 0
 	for b.Loop() {
 		clear(acc)
 		addRowsQ(acc, g, sets[i%64])
 		i++
+	}
+}
+
+// BenchmarkAddRowsNormals is BenchmarkAddRows with the step's 200 read-noise
+// draws: one kernel after the other, and interleaved.
+func BenchmarkAddRowsNormals(b *testing.B) {
+	g, sets := stepRows()
+	s := rng.NewStream(2, "bench")
+	acc, z, slow := make([]int32, 400), make([]float64, 200), make([]uint8, 25)
+	for _, fused := range []bool{false, true} {
+		b.Run(map[bool]string{false: "apart", true: "interleaved"}[fused], func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				clear(acc)
+				h := rng.Counter(s, uint64(200*i))
+				if fused {
+					addRowsNormals(acc, g, sets[i%64], z, h, slow)
+				} else {
+					addRowsQ(acc, g, sets[i%64])
+					zigFast(z, h, slow)
+				}
+				i++
+			}
+		})
 	}
 }
 

@@ -31,6 +31,12 @@ func nonzero64(p *uint8) uint64 { panic("crossbar: no vector kernels") }
 // zigFast draws nothing off amd64: the caller draws every normal.
 func zigFast(z []float64, h0 uint64, slow []uint8) int { return 0 }
 
+// addRowsNormals is addRowsQ, then zigFast.
+func addRowsNormals(acc []int32, gq []int32, offs []int, z []float64, h0 uint64, slow []uint8) int {
+	addRowsQ(acc, gq, offs)
+	return zigFast(z, h0, slow)
+}
+
 // lifCols is the LIF update of RunLSM: see lifGo.
 func lifCols(k *lifK, cur, mem []float64, spk []uint8, cnt []int32) {
 	lifGo(k, cur, mem, spk, cnt, false)

@@ -184,8 +184,19 @@ func TestZigFastMatchesNormal(t *testing.T) {
 	if done := zigFast(z, rng.Counter(s, base), slow); done != n {
 		t.Fatalf("zigFast did %d of %d", done, n)
 	}
+	if nslow := checkFastDraws(t, s, base, z, slow, n); nslow == 0 || nslow > n/20 {
+		t.Fatalf("%d of %d draws on the slow path (about 2.5 %% expected)", nslow, n)
+	}
+}
+
+// checkFastDraws checks the first done draws of a fast path for counters
+// from base on s: each flagged in slow iff its draw takes the slow path,
+// each other one normal(s, base+j) bit for bit. It returns how many were
+// flagged.
+func checkFastDraws(t *testing.T, s rng.Stream, base uint64, z []float64, slow []uint8, done int) int {
+	t.Helper()
 	nslow := 0
-	for j := range n {
+	for j := range done {
 		u := s.Uint64(base + uint64(j))
 		hz, iz := int32(uint32(u)), u>>32&127
 		isSlow := uint32(abs32(hz)) >= zigK[iz]
@@ -200,9 +211,47 @@ func TestZigFastMatchesNormal(t *testing.T) {
 			t.Fatalf("draw %d: %v, scalar %v", j, z[j], want)
 		}
 	}
-	if nslow == 0 || nslow > n/20 {
-		t.Fatalf("%d of %d draws on the slow path (about 2.5 %% expected)", nslow, n)
+	return nslow
+}
+
+// TestAddRowsNormalsMatches: the sums and draws interleaved give the
+// scalar sums and, on as many lanes as zigFast does, its draws and flags,
+// for widths around the 64-column blocks and row counts around the
+// eight rows between blocks of draws (more blocks of draws than the rows
+// leave room for, and fewer).
+func TestAddRowsNormalsMatches(t *testing.T) {
+	s := rng.NewStream(2, "addrows-normals")
+	const stride = 523
+	g := make([]int32, 64*stride)
+	for i := range g {
+		g[i] = int32(s.Uint64(uint64(i)) % gCapQ)
 	}
+	kernels(t, func(t *testing.T) {
+		for _, n := range []int{0, 63, 64, 100, 400} {
+			for _, k := range []int{0, 1, 7, 8, 9, 37} {
+				for _, m := range []int{5, 8, 13, 200} {
+					offs := make([]int, k)
+					for r := range offs {
+						offs[r] = int(s.Uint64(uint64(1e6+n*100+r))%64)*stride + int(s.Uint64(uint64(2e6+n*100+r))%(stride-400))
+					}
+					got, want := make([]int32, n), make([]int32, n)
+					z, slow := make([]float64, m), make([]uint8, (m+7)/8)
+					base := uint64(n*1000 + k*10 + m)
+					done := addRowsNormals(got, g, offs, z, rng.Counter(s, base), slow)
+					addRowsQGo(want, g, offs, 0)
+					for j := range got {
+						if got[j] != want[j] {
+							t.Fatalf("n %d k %d m %d column %d: %d, scalar %d", n, k, m, j, got[j], want[j])
+						}
+					}
+					if fast := zigFast(make([]float64, m), 0, make([]uint8, (m+7)/8)); done != fast {
+						t.Fatalf("n %d k %d m %d: %d draws, zigFast %d", n, k, m, done, fast)
+					}
+					checkFastDraws(t, s, base, z, slow, done)
+				}
+			}
+		}
+	})
 }
 
 // TestLIFColsMatchesScalar checks the vector LIF update on column pairs
