@@ -21,11 +21,13 @@ func classList(s string) ([]int, error) {
 	return out, nil
 }
 
-// assocFlags are the data flags of an audio–vision association: the four
-// data sets and the seen and unseen classes.
+// assocFlags are the flags of an audio–vision association: the four data
+// sets, the seen and unseen classes, and the heads' loss and number.
 type assocFlags struct {
 	specs        [4]string // vision-train, audio-train, vision-test, audio-test
 	seen, unseen string
+	loss         string
+	ensemble     int
 	trainOnly    bool // the test specs are optional (associate -zero-shot-cv)
 }
 
@@ -40,12 +42,29 @@ func (a *assocFlags) register(fs *flagSet, prefix string) {
 	}
 	fs.StringVar(&a.seen, "seen", "1-7", prefix+"classes trained on and tested as seen")
 	fs.StringVar(&a.unseen, "unseen", "8,9", prefix+"classes never trained on, tested zero-shot")
+	fs.StringVar(&a.loss, "loss", "infonce", prefix+"contrastive loss: infonce (the paper's), soft, or class (same-class pairs are positives; beyond the paper)")
+	fs.IntVar(&a.ensemble, "ensemble", 1, prefix+"contrastive head pairs trained from independent initialisations; retrieval sums their similarities (beyond the paper)")
+}
+
+// heads is the heads' loss and number as AssociateConfig takes them
+// (ensemble 0 for a single head).
+func (a *assocFlags) heads() (loss string, ensemble int) {
+	if a.ensemble > 1 {
+		ensemble = a.ensemble
+	}
+	return a.loss, ensemble
 }
 
 // open parses the class lists and opens the four data sets; errors are
 // one line naming the flag. With a.trainOnly the test specs may be empty
 // (their data sets are then nil).
 func (a *assocFlags) open(cmd string, e *env, c *common, x *experimentFlags) (data [4]dataset.Dataset, seen, unseen []int, err error) {
+	if !slices.Contains([]string{"infonce", "soft", "class"}, a.loss) {
+		return data, nil, nil, usageError{fmt.Sprintf("%s: -loss %q: want infonce, soft or class", cmd, a.loss)}
+	}
+	if a.ensemble < 1 {
+		return data, nil, nil, usageError{fmt.Sprintf("%s: -ensemble %d: want 1 or more", cmd, a.ensemble)}
+	}
 	if seen, err = classList(a.seen); err != nil {
 		return data, nil, nil, usageError{cmd + ": -seen: " + err.Error()}
 	}
@@ -72,8 +91,6 @@ func runAssociate(ctx context.Context, e *env, args []string) error {
 	x.register(fs, "backend", "gauss", backendHelp)
 	var af assocFlags
 	af.register(fs, "")
-	loss := fs.String("loss", "infonce", "contrastive loss: infonce (the paper's), soft, or class (same-class pairs are positives; beyond the paper)")
-	ensemble := fs.Int("ensemble", 1, "contrastive head pairs trained from independent initialisations; retrieval sums their similarities (beyond the paper)")
 	normalize := fs.Bool("normalize", false, "L2-normalise the embeddings: cosine similarity as CLIP (beyond the paper; pair with -temperature or -learn-temperature)")
 	temperature := fs.Float64("temperature", 0, "contrastive temperature τ, the initial one with -learn-temperature (0: the paper's 1.0)")
 	learnT := fs.Bool("learn-temperature", false, "train log(1/τ) with the heads, as CLIP does")
@@ -84,12 +101,7 @@ func runAssociate(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if !slices.Contains([]string{"infonce", "soft", "class"}, *loss) {
-		return usageError{fmt.Sprintf("associate: -loss %q: want infonce, soft or class", *loss)}
-	}
 	switch {
-	case *ensemble < 1:
-		return usageError{fmt.Sprintf("associate: -ensemble %d: want 1 or more", *ensemble)}
 	case !(*temperature >= 0) || math.IsInf(*temperature, 0):
 		return usageError{fmt.Sprintf("associate: -temperature %g: want a positive number (0: the default)", *temperature)}
 	case *projDim < 0:
@@ -108,12 +120,10 @@ func runAssociate(ctx context.Context, e *env, args []string) error {
 		return usageError{fmt.Sprintf("associate: -zero-shot-cv %d: needs 3 or more seen classes, and %d seen classes give at most %d distinct folds", *zsFolds, len(seen), most)}
 	}
 	cfg := bench.AssociateConfig{VisionTrain: data[0], AudioTrain: data[1], VisionTest: data[2], AudioTest: data[3],
-		Specs: af.specs, Seen: seen, Unseen: unseen, Seed: c.seed, Epochs: x.epochs, Loss: *loss, Progress: progressFunc(e, c),
+		Specs: af.specs, Seen: seen, Unseen: unseen, Seed: c.seed, Epochs: x.epochs, Progress: progressFunc(e, c),
 		Normalize: *normalize, Temperature: *temperature, LearnTemperature: *learnT, ProjDim: *projDim,
 		UnseenFromTrain: *unseenTrain, SeenHoldOut: *seenHold, ZeroShotFolds: *zsFolds}
-	if *ensemble > 1 {
-		cfg.Ensemble = *ensemble
-	}
+	cfg.Loss, cfg.Ensemble = af.heads()
 	// One reservoir per macro: a model or virtual board gets 2 macros.
 	preset, cleanup, err := presetWithMacros(x.backend, x.preset, 2)
 	if err != nil {

@@ -40,6 +40,9 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		if *train == "" || *test == "" {
 			return usageError{"compare: -train and -test are required"}
 		}
+		if af.loss != "infonce" || af.ensemble != 1 {
+			return usageError{"compare: -loss and -ensemble are for -task associate"}
+		}
 		cfg.TrainSpec, cfg.TestSpec = *train, *test
 		if cfg.Train, err = openData(e, c, &x, *train); err != nil {
 			return fmt.Errorf("-train: %w", err)
@@ -52,10 +55,20 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		cfg.AssocSpecs = af.specs
+		cfg.Loss, cfg.Ensemble = af.heads()
 	default:
 		return usageError{fmt.Sprintf("compare: unknown task %q (want nmnist, audio or associate)", *task)}
 	}
-	b, closeFn, err := openExperimentBackend(ctx, e, x.backend, x.preset, c.seed)
+	preset := x.preset
+	if *task == "associate" {
+		// One reservoir per macro: a model or virtual board gets 2 macros.
+		var cleanup func()
+		if preset, cleanup, err = presetWithMacros(x.backend, x.preset, 2); err != nil {
+			return err
+		}
+		defer cleanup()
+	}
+	b, closeFn, err := openExperimentBackend(ctx, e, x.backend, preset, c.seed)
 	if err != nil {
 		return err
 	}
@@ -64,7 +77,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if x.backend == "model" || x.backend == "virtual" {
 		// The chip is made from -preset, which may be a file: hand it over
 		// rather than have Compare look the chip's preset up by name.
-		p, err := macro.LoadPreset(x.preset)
+		p, err := macro.LoadPreset(preset)
 		if err != nil {
 			return err
 		}

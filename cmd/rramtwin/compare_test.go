@@ -55,6 +55,45 @@ func TestCompareCLI(t *testing.T) {
 	}
 }
 
+// TestCompareAssociateHeads: compare passes -loss and -ensemble to both
+// sides of an association, and on the ideal chip against its twin the
+// heads see the same features and the gap is exactly 0.
+func TestCompareAssociateHeads(t *testing.T) {
+	if !haveData(t, realFSDD) {
+		t.Skipf("%s is missing (it is there in CI)", realFSDD)
+	}
+	out, stderr, err := runCLI(t, "compare", "-task", "associate", "-vision-train", "mnist-saccade:train?n=300", "-vision-test", "mnist-saccade:test?n=150",
+		"-audio-train", "fsdd:"+realFSDD+"?speakers=george,jackson&index=5-14", "-audio-test", "fsdd:"+realFSDD+"?speakers=lucas&index=0-9",
+		"-hw", "model", "-preset", "ideal", "-twin", "-loss", "class", "-ensemble", "2", "-epochs", "3", "-mac-vectors", "16",
+		"-cache", t.TempDir(), "-json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	type side struct {
+		Accuracy  float64
+		Associate struct {
+			Loss     string
+			Ensemble int
+		}
+	}
+	var r struct {
+		Software, Hardware side
+		GapPt              float64  `json:"gap_pt"`
+		UnseenGapPt        *float64 `json:"unseen_gap_pt"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, s := range []side{r.Software, r.Hardware} {
+		if s.Associate.Loss != "class" || s.Associate.Ensemble != 2 {
+			t.Errorf("a side trained %+v, want the class loss and 2 heads", s.Associate)
+		}
+	}
+	if r.GapPt != 0 || r.UnseenGapPt == nil || *r.UnseenGapPt != 0 || r.Software.Accuracy == 0 {
+		t.Errorf("ideal chip and its twin: seen %g%% vs %g%%, gap %g pt, unseen gap %v", 100*r.Software.Accuracy, 100*r.Hardware.Accuracy, r.GapPt, r.UnseenGapPt)
+	}
+}
+
 func TestCompareUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"compare", "-task", "nmnist"},
@@ -62,6 +101,9 @@ func TestCompareUsageErrors(t *testing.T) {
 		{"compare", "-task", "associate", "-vision-train", "mnist-saccade:train?n=10"},
 		{"compare", "-hw", "gauss", "-train", "a", "-test", "b"},
 		{"compare", "-mac-vectors", "0", "-train", "a", "-test", "b"},
+		{"compare", "-task", "nmnist", "-train", "a", "-test", "b", "-loss", "class"},
+		{"compare", "-task", "associate", "-loss", "cosine"},
+		{"compare", "-task", "associate", "-ensemble", "0"},
 	} {
 		_, _, err := runCLI(t, args...)
 		var u usageError
