@@ -22,15 +22,21 @@ func kernels(t *testing.T, f func(t *testing.T)) {
 	}
 }
 
+// quantaGrid is n conductances in quanta, uniform up to the cap, from s.
+func quantaGrid(s rng.Stream, n int) []int32 {
+	g := make([]int32, n)
+	for i := range g {
+		g[i] = int32(s.Uint64(uint64(i)) % gCapQ)
+	}
+	return g
+}
+
 // TestAddRowsQMatchesScalar checks the vector kernels against the scalar
 // loop for widths that exercise every block size and tail.
 func TestAddRowsQMatchesScalar(t *testing.T) {
 	s := rng.NewStream(1, "addrows")
 	const stride = 523
-	g := make([]int32, 64*stride)
-	for i := range g {
-		g[i] = int32(s.Uint64(uint64(i)) % gCapQ)
-	}
+	g := quantaGrid(s, 64*stride)
 	kernels(t, func(t *testing.T) {
 		for n := range 150 {
 			for _, k := range []int{0, 1, 3, 37} {
@@ -222,10 +228,7 @@ func checkFastDraws(t *testing.T, s rng.Stream, base uint64, z []float64, slow [
 func TestAddRowsNormalsMatches(t *testing.T) {
 	s := rng.NewStream(2, "addrows-normals")
 	const stride = 523
-	g := make([]int32, 64*stride)
-	for i := range g {
-		g[i] = int32(s.Uint64(uint64(i)) % gCapQ)
-	}
+	g := quantaGrid(s, 64*stride)
 	kernels(t, func(t *testing.T) {
 		for _, n := range []int{0, 63, 64, 100, 400} {
 			for _, k := range []int{0, 1, 7, 8, 9, 37} {
