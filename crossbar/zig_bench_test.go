@@ -34,3 +34,16 @@ func BenchmarkConvertColsQ(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds()/1e6, "Mcols/s")
 }
+
+// BenchmarkNormals draws the 200 read-noise normals of an N-MNIST LSM
+// step, the slow path's draws included.
+func BenchmarkNormals(b *testing.B) {
+	ws := &workspace{nz: make([]float64, 200)}
+	s := rng.NewStream(1, "z")
+	i := uint64(0)
+	for b.Loop() {
+		drawNormals(ws, 200, 0, s.Sub(i), zigFast)
+		i++
+	}
+	b.ReportMetric(float64(b.N*200)/b.Elapsed().Seconds()/1e6, "Mdraws/s")
+}
