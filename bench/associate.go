@@ -34,9 +34,9 @@ type AssociateConfig struct {
 	// the paper). See lsm.AssocConfig.
 	Loss string
 	// Ensemble, Normalize, Temperature, LearnTemperature, ProjDim,
-	// UnseenFromTrain, SeenHoldOut and CSLS are the lsm.AssocConfig fields
-	// of the same names (zero: the defaults, the paper's single head and
-	// dot product).
+	// UnseenFromTrain and SeenHoldOut are the lsm.AssocConfig fields of the
+	// same names (zero: the defaults, the paper's single head and dot
+	// product).
 	Ensemble         int
 	Normalize        bool
 	Temperature      float64
@@ -44,7 +44,6 @@ type AssociateConfig struct {
 	ProjDim          int
 	UnseenFromTrain  bool
 	SeenHoldOut      float64
-	CSLS             int
 	// ZeroShotFolds > 0 runs lsm.AssocZeroShotCV with that many folds on
 	// the training data instead of testing: the test data sets are neither
 	// needed nor encoded, and the report carries ZeroShotCV instead of test
@@ -76,7 +75,6 @@ type AssociateReport struct {
 	ProjDim          int     `json:"proj_dim,omitempty"`
 	UnseenFromTrain  bool    `json:"unseen_from_train,omitempty"`
 	SeenHoldOut      float64 `json:"seen_holdout,omitempty"` // seen accuracies are then on held-out training pairs
-	CSLS             int     `json:"csls,omitempty"`         // retrieval by CSLS over this many neighbours
 	// ZeroShotCV is leave-two-classes-out validation on the training data
 	// (AssociateConfig.ZeroShotFolds); the test fields are then zero.
 	ZeroShotCV        *lsm.ZeroShotCV `json:"zero_shot_cv,omitempty"`
@@ -131,14 +129,14 @@ func Associate(ctx context.Context, c AssociateConfig) (AssociateReport, error) 
 	}
 	cfg := lsm.AssocConfig{Seed: c.Seed, Seen: c.Seen, Unseen: c.Unseen, Epochs: c.Epochs, Loss: c.Loss,
 		Ensemble: c.Ensemble, Normalize: c.Normalize, Temperature: c.Temperature, LearnTemperature: c.LearnTemperature,
-		ProjDim: c.ProjDim, UnseenFromTrain: c.UnseenFromTrain, SeenHoldOut: c.SeenHoldOut, CSLS: c.CSLS}
+		ProjDim: c.ProjDim, UnseenFromTrain: c.UnseenFromTrain, SeenHoldOut: c.SeenHoldOut}
 	if c.Progress != nil {
 		cfg.Progress = func(model string, e, n int, _ float64) { c.Progress("train "+model, e, n) }
 	}
 	rep := AssociateReport{
 		Backend: c.Backend.Name, Seed: c.Seed, Loss: cmp.Or(c.Loss, "infonce"), Seen: c.Seen, Unseen: c.Unseen,
 		Ensemble: c.Ensemble, Normalize: c.Normalize, LearnTemperature: c.LearnTemperature, ProjDim: c.ProjDim,
-		UnseenFromTrain: c.UnseenFromTrain, SeenHoldOut: c.SeenHoldOut, CSLS: c.CSLS,
+		UnseenFromTrain: c.UnseenFromTrain, SeenHoldOut: c.SeenHoldOut,
 	}
 	if c.ZeroShotFolds > 0 {
 		cv, err := lsm.AssocZeroShotCV(modal[1], modal[0], cfg, c.ZeroShotFolds)

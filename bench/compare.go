@@ -35,10 +35,10 @@ type CompareConfig struct {
 	AssocData    [4]dataset.Dataset
 	AssocSpecs   [4]string
 	Seen, Unseen []int
-	// Loss, Ensemble and CSLS are the association's (AssociateConfig's),
+	// Loss and Ensemble are the association heads' (AssociateConfig's),
 	// the same on both sides.
-	Loss           string
-	Ensemble, CSLS int
+	Loss     string
+	Ensemble int
 
 	// Hardware is the chip side; it must have a Chip.
 	Hardware Backend
@@ -455,7 +455,7 @@ func compareAssociate(ctx context.Context, c CompareConfig, rep CompareReport) (
 	}
 	base := AssociateConfig{VisionTrain: c.AssocData[0], AudioTrain: c.AssocData[1], VisionTest: c.AssocData[2], AudioTest: c.AssocData[3],
 		Specs: c.AssocSpecs, Seen: c.Seen, Unseen: c.Unseen, Seed: c.Seed, CacheDir: c.CacheDir, Epochs: c.Epochs,
-		Loss: c.Loss, Ensemble: c.Ensemble, CSLS: c.CSLS}
+		Loss: c.Loss, Ensemble: c.Ensemble}
 	sw := base
 	sw.Backend = Backend{Name: "gauss"}
 	if c.SoftwareTwin {

@@ -1,7 +1,6 @@
 package lsm
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -96,14 +95,6 @@ type AssocConfig struct {
 	// seen pairs: seen-class validation of a configuration that never
 	// touches test data. 0 = off.
 	SeenHoldOut float64 `json:"seen_holdout,omitempty"`
-	// CSLS, when positive, scores the contrastive heads' retrieval by
-	// cross-domain similarity local scaling over that many neighbours
-	// (Conneau et al., ICLR 2018; beyond the paper): 2·cos(a, v) − r(a) −
-	// r(v), r the mean cosine of an embedding to its CSLS nearest
-	// embeddings of the other modality among the pairs scored. It
-	// discounts hubs, keys near every query. Training and epoch selection
-	// are unchanged. 0 = the raw similarity.
-	CSLS int `json:"csls,omitempty"`
 
 	skipProto bool // AssocZeroShotCV: no prototype baseline
 
@@ -223,7 +214,7 @@ func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocCo
 	switch {
 	case !(cfg.LR > 0) || !(cfg.ProtoLR > 0) || !(cfg.Temperature > 0):
 		return res, fmt.Errorf("lsm: associate: learning rates and temperature must be positive")
-	case cfg.ProjDim < 1 || cfg.ProtoDim < 1 || cfg.Batch < 1 || cfg.Epochs < 1 || cfg.ProtoEpochs < 1 || cfg.Ensemble < 1 || cfg.CSLS < 0:
+	case cfg.ProjDim < 1 || cfg.ProtoDim < 1 || cfg.Batch < 1 || cfg.Epochs < 1 || cfg.ProtoEpochs < 1 || cfg.Ensemble < 1:
 		return res, fmt.Errorf("lsm: associate: sizes and epochs must be positive")
 	case cfg.ValFraction >= 1:
 		return res, fmt.Errorf("lsm: associate: validation fraction %g must be below 1", cfg.ValFraction)
@@ -300,7 +291,7 @@ func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocCo
 		res.ValA2I, _ = ens.retrieval(val)
 	}
 	res.Temperature = math.Exp(-ens[0].logScale[0])
-	res.CLIP = ens.score(seen, unseen, cfg.CSLS)
+	res.CLIP = ens.score(seen, unseen)
 
 	if cfg.skipProto {
 		return res, nil
@@ -484,22 +475,10 @@ func (h *heads) retrieval(s pairSet) (a2i, i2a float64) {
 // ensemble is K CLIP head pairs whose similarity matrices add.
 type ensemble []*heads
 
-// score is retrieval on the seen and unseen pairs, by CSLS over csls
-// neighbours when csls > 0.
-func (e ensemble) score(seen, unseen pairSet, csls int) Retrieval {
+func (e ensemble) score(seen, unseen pairSet) Retrieval {
 	var r Retrieval
-	ret := e.retrieval
-	if csls > 0 {
-		ret = func(s pairSet) (float64, float64) {
-			if len(s.labels) == 0 {
-				return 0, 0
-			}
-			ca, cv, d := e.embed(s)
-			return Top1CSLS(ca, s.labels, cv, s.labels, d, csls), Top1CSLS(cv, s.labels, ca, s.labels, d, csls)
-		}
-	}
-	r.SeenA2I, r.SeenI2A = ret(seen)
-	r.UnseenA2I, r.UnseenI2A = ret(unseen)
+	r.SeenA2I, r.SeenI2A = e.retrieval(seen)
+	r.UnseenA2I, r.UnseenI2A = e.retrieval(unseen)
 	return r
 }
 
@@ -509,22 +488,15 @@ func (e ensemble) retrieval(s pairSet) (a2i, i2a float64) {
 	if len(e) == 1 {
 		return e[0].retrieval(s)
 	}
-	if len(s.labels) == 0 {
+	n := len(s.labels)
+	if n == 0 {
 		return 0, 0
 	}
-	ca, cv, d := e.embed(s)
-	return Top1(ca, s.labels, cv, s.labels, d, true), Top1(cv, s.labels, ca, s.labels, d, true)
-}
-
-// embed is the heads' embeddings of s side by side, each head's scaled by
-// √s_k (and L2-normalised first if the head normalises), d wide: their
-// dot products are the ensemble's similarity.
-func (e ensemble) embed(s pairSet) (ca, cv []float64, d int) {
-	n := len(s.labels)
+	var d int
 	for _, h := range e {
 		d += h.a.Out()
 	}
-	ca, cv = make([]float64, n*d), make([]float64, n*d)
+	ca, cv := make([]float64, n*d), make([]float64, n*d)
 	off := 0
 	for _, h := range e {
 		ea, ev := h.embed(s)
@@ -542,7 +514,7 @@ func (e ensemble) embed(s pairSet) (ca, cv []float64, d int) {
 		}
 		off += hd
 	}
-	return ca, cv, d
+	return Top1(ca, s.labels, cv, s.labels, d, true), Top1(cv, s.labels, ca, s.labels, d, true)
 }
 
 // normForward writes the rows of x (n × d) scaled to unit length into y and
@@ -613,51 +585,6 @@ func Top1(q []float64, qLabels []int, keys []float64, kLabels []int, d int, dot 
 		}
 	}
 	return float64(correct) / float64(len(qLabels))
-}
-
-// Top1CSLS is Top1 ranked by cross-domain similarity local scaling over
-// k neighbours: 2·cos(q, key) − r(q) − r(key), r the mean cosine of a
-// query to its k most similar keys, or of a key to its k most similar
-// queries (all of them when fewer). Ties go to the lowest key index.
-func Top1CSLS(q []float64, qLabels []int, keys []float64, kLabels []int, d, k int) float64 {
-	n, m := len(qLabels), len(kLabels)
-	if n == 0 || m == 0 {
-		return 0
-	}
-	qn, kn := slices.Clone(q[:n*d]), slices.Clone(keys[:m*d])
-	normalize(qn, d)
-	normalize(kn, d)
-	cos := mat.NewDense(n, m, nil)
-	cos.Mul(mat.NewDense(n, d, qn), mat.NewDense(m, d, kn).T())
-	rq, rk := make([]float64, n), make([]float64, m)
-	top := func(v []float64) float64 { // mean of the k largest of v, v reordered
-		kk := min(k, len(v))
-		slices.SortFunc(v, func(a, b float64) int { return cmp.Compare(b, a) })
-		return floats.Sum(v[:kk]) / float64(kk)
-	}
-	row := make([]float64, m)
-	for i := range n {
-		copy(row, cos.RawRowView(i))
-		rq[i] = top(row)
-	}
-	col := make([]float64, n)
-	for j := range m {
-		mat.Col(col, j, cos)
-		rk[j] = top(col)
-	}
-	correct := 0
-	for i, y := range qLabels {
-		best, bestJ := math.Inf(-1), -1
-		for j, c := range cos.RawRowView(i) {
-			if s := 2*c - rq[i] - rk[j]; s > best {
-				best, bestJ = s, j
-			}
-		}
-		if bestJ >= 0 && kLabels[bestJ] == y {
-			correct++
-		}
-	}
-	return float64(correct) / float64(n)
 }
 
 func (h *heads) snapshot(dst [][]float64) [][]float64 {

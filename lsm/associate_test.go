@@ -1,15 +1,12 @@
 package lsm
 
 import (
-	"math"
 	"reflect"
 	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
-
-	"github.com/rramtwin/rramtwin/internal/rng"
 )
 
 // TestNormGradient checks normBackward against finite differences of a
@@ -245,130 +242,4 @@ func TestAssociateSeenHoldOut(t *testing.T) {
 			t.Errorf("seen hold-out %g accepted", f)
 		}
 	}
-}
-
-// TestTop1CSLSDiscountsHubs: two classes of queries and their keys, and a
-// key of a third class between them near every query (a hub). By cosine
-// it takes 7 of the 8 queries; CSLS, which subtracts each key's mean
-// similarity to its nearest queries, gives 2 and 3 of them back to their
-// own classes (k = 1 and 3; worked by hand from the angles).
-func TestTop1CSLSDiscountsHubs(t *testing.T) {
-	at := func(deg ...float64) []float64 {
-		var v []float64
-		for _, a := range deg {
-			v = append(v, math.Cos(a*math.Pi/180), math.Sin(a*math.Pi/180))
-		}
-		return v
-	}
-	q, ql := at(0, 5, 10, 15, 60, 65, 70, 75), []int{0, 0, 0, 0, 1, 1, 1, 1}
-	keys, kl := at(-40, 110, 37), []int{0, 1, 2}
-	if got := Top1(normalized(q, 2), ql, normalized(keys, 2), kl, 2, true); got != 1.0/8 {
-		t.Errorf("cosine top-1 %g, want 1/8", got)
-	}
-	for k, want := range map[int]float64{1: 2.0 / 8, 3: 3.0 / 8} {
-		if got := Top1CSLS(q, ql, keys, kl, 2, k); got != want {
-			t.Errorf("CSLS over %d neighbours: top-1 %g, want %g", k, got, want)
-		}
-	}
-}
-
-// TestTop1CSLSMatchesDefinition compares Top1CSLS with its definition
-// computed the plain way, on random embeddings of several scales.
-func TestTop1CSLSMatchesDefinition(t *testing.T) {
-	r := rng.New(5, "csls")
-	const n, m, d = 23, 17, 6
-	q, keys := make([]float64, n*d), make([]float64, m*d)
-	for i := range q {
-		q[i] = r.NormFloat64() * float64(1+i/d%3)
-	}
-	for i := range keys {
-		keys[i] = r.NormFloat64()
-	}
-	ql, kl := make([]int, n), make([]int, m)
-	for i := range ql {
-		ql[i] = r.IntN(3)
-	}
-	for j := range kl {
-		kl[j] = r.IntN(3)
-	}
-	cos := func(i, j int) float64 {
-		a, b := q[i*d:(i+1)*d], keys[j*d:(j+1)*d]
-		return floats.Dot(a, b) / floats.Norm(a, 2) / floats.Norm(b, 2)
-	}
-	for _, k := range []int{1, 4, 40} {
-		meanTop := func(v []float64) float64 {
-			slices.Sort(v)
-			slices.Reverse(v)
-			v = v[:min(k, len(v))]
-			return floats.Sum(v) / float64(len(v))
-		}
-		rq, rk := make([]float64, n), make([]float64, m)
-		for i := range n {
-			var row []float64
-			for j := range m {
-				row = append(row, cos(i, j))
-			}
-			rq[i] = meanTop(row)
-		}
-		for j := range m {
-			var col []float64
-			for i := range n {
-				col = append(col, cos(i, j))
-			}
-			rk[j] = meanTop(col)
-		}
-		correct := 0
-		for i := range n {
-			best := 0
-			for j := range m {
-				if 2*cos(i, j)-rq[i]-rk[j] > 2*cos(i, best)-rq[i]-rk[best] {
-					best = j
-				}
-			}
-			if kl[best] == ql[i] {
-				correct++
-			}
-		}
-		if got, want := Top1CSLS(q, ql, keys, kl, d, k), float64(correct)/n; math.Abs(got-want) > 1e-12 {
-			t.Errorf("k %d: top-1 %g, by definition %g", k, got, want)
-		}
-	}
-}
-
-// TestAssociateCSLS: CSLS scores the trained heads differently and leaves
-// training and epoch selection as they were.
-func TestAssociateCSLS(t *testing.T) {
-	atr, vtr := modalities("train", 40, 12, 16)
-	ate, vte := modalities("test", 20, 12, 16)
-	cfg := AssocConfig{Epochs: 15, ProtoEpochs: 1, Seed: 3, ProjDim: 8, ProtoDim: 8, Loss: "class", Ensemble: 2}
-	raw, err := Associate(atr, vtr, ate, vte, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.CSLS = 5
-	csls, err := Associate(atr, vtr, ate, vte, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("raw %+v\ncsls %+v", raw.CLIP, csls.CLIP)
-	if csls.BestEpoch != raw.BestEpoch || !slices.Equal(csls.BestEpochs, raw.BestEpochs) || csls.ValA2I != raw.ValA2I || csls.Proto != raw.Proto {
-		t.Errorf("CSLS changed training or selection: epochs %v vs %v, validation %g vs %g", csls.BestEpochs, raw.BestEpochs, csls.ValA2I, raw.ValA2I)
-	}
-	if csls.CLIP == raw.CLIP {
-		t.Error("CSLS retrieves exactly as the raw similarity")
-	}
-	if csls.CLIP.SeenA2I < 0.6 || csls.CLIP.UnseenA2I <= 0.5 {
-		t.Errorf("CSLS retrieval %+v", csls.CLIP)
-	}
-	cfg.CSLS = -1
-	if _, err := Associate(atr, vtr, ate, vte, cfg); err == nil {
-		t.Error("CSLS -1 accepted")
-	}
-}
-
-// normalized is a copy of x with unit rows of width d.
-func normalized(x []float64, d int) []float64 {
-	y := slices.Clone(x)
-	normalize(y, d)
-	return y
 }

@@ -28,7 +28,6 @@ type assocFlags struct {
 	seen, unseen string
 	loss         string
 	ensemble     int
-	csls         int
 	trainOnly    bool // the test specs are optional (associate -zero-shot-cv)
 }
 
@@ -45,16 +44,15 @@ func (a *assocFlags) register(fs *flagSet, prefix string) {
 	fs.StringVar(&a.unseen, "unseen", "8,9", prefix+"classes never trained on, tested zero-shot")
 	fs.StringVar(&a.loss, "loss", "infonce", prefix+"contrastive loss: infonce (the paper's), soft, or class (same-class pairs are positives; beyond the paper)")
 	fs.IntVar(&a.ensemble, "ensemble", 1, prefix+"contrastive head pairs trained from independent initialisations; retrieval sums their similarities (beyond the paper)")
-	fs.IntVar(&a.csls, "csls", 0, prefix+"rank retrieval by cross-domain similarity local scaling over K neighbours, which discounts hub keys near every query (beyond the paper; training unchanged; 0: the raw similarity)")
 }
 
-// heads sets the heads' loss and number and the retrieval's CSLS in c
-// (Ensemble 0 for a single head).
-func (a *assocFlags) heads(c *bench.AssociateConfig) {
-	c.Loss, c.CSLS = a.loss, a.csls
+// heads is the heads' loss and number as AssociateConfig takes them
+// (ensemble 0 for a single head).
+func (a *assocFlags) heads() (loss string, ensemble int) {
 	if a.ensemble > 1 {
-		c.Ensemble = a.ensemble
+		ensemble = a.ensemble
 	}
+	return a.loss, ensemble
 }
 
 // open parses the class lists and opens the four data sets; errors are
@@ -66,9 +64,6 @@ func (a *assocFlags) open(cmd string, e *env, c *common, x *experimentFlags) (da
 	}
 	if a.ensemble < 1 {
 		return data, nil, nil, usageError{fmt.Sprintf("%s: -ensemble %d: want 1 or more", cmd, a.ensemble)}
-	}
-	if a.csls < 0 {
-		return data, nil, nil, usageError{fmt.Sprintf("%s: -csls %d: want a number of neighbours (0: off)", cmd, a.csls)}
 	}
 	if seen, err = classList(a.seen); err != nil {
 		return data, nil, nil, usageError{cmd + ": -seen: " + err.Error()}
@@ -128,7 +123,7 @@ func runAssociate(ctx context.Context, e *env, args []string) error {
 		Specs: af.specs, Seen: seen, Unseen: unseen, Seed: c.seed, Epochs: x.epochs, Progress: progressFunc(e, c),
 		Normalize: *normalize, Temperature: *temperature, LearnTemperature: *learnT, ProjDim: *projDim,
 		UnseenFromTrain: *unseenTrain, SeenHoldOut: *seenHold, ZeroShotFolds: *zsFolds}
-	af.heads(&cfg)
+	cfg.Loss, cfg.Ensemble = af.heads()
 	// One reservoir per macro: a model or virtual board gets 2 macros.
 	preset, cleanup, err := presetWithMacros(x.backend, x.preset, 2)
 	if err != nil {

@@ -22,7 +22,7 @@ func TestAssociateOptions(t *testing.T) {
 	data := []string{"associate", "-vision-train", "mnist-saccade:train?n=300", "-vision-test", "mnist-saccade:test?n=150",
 		"-audio-train", "fsdd:" + realFSDD + "?speakers=george,jackson&index=5-14", "-audio-test", "fsdd:" + realFSDD + "?speakers=lucas&index=0-9",
 		"-backend", "gauss", "-loss", "class", "-epochs", "3", "-json"}
-	opts := []string{"-ensemble", "2", "-normalize", "-temperature", "0.1", "-learn-temperature", "-proj-dim", "16", "-unseen-train", "-seen-holdout", "0.2", "-csls", "10"}
+	opts := []string{"-ensemble", "2", "-normalize", "-temperature", "0.1", "-learn-temperature", "-proj-dim", "16", "-unseen-train", "-seen-holdout", "0.2"}
 	type report struct {
 		Ensemble        int     `json:"ensemble"`
 		Normalize       bool    `json:"normalize"`
@@ -34,7 +34,6 @@ func TestAssociateOptions(t *testing.T) {
 		SeenTestPairs   int     `json:"seen_test_pairs"`
 		TrainPairs      int     `json:"train_pairs"`
 		SeenHoldOut     float64 `json:"seen_holdout"`
-		CSLS            int     `json:"csls"`
 		Seen            float64 `json:"seen_accuracy"`
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
@@ -61,12 +60,12 @@ func TestAssociateOptions(t *testing.T) {
 	if err := json.Unmarshal([]byte(p), &plain); err != nil {
 		t.Fatal(err)
 	}
-	if got.Ensemble != 2 || !got.Normalize || !got.LearnT || got.ProjDim != 16 || !got.UnseenFromTrain || got.CSLS != 10 ||
+	if got.Ensemble != 2 || !got.Normalize || !got.LearnT || got.ProjDim != 16 || !got.UnseenFromTrain ||
 		got.Temperature <= 0 || got.Temperature == 0.1 {
 		t.Errorf("options not reported:\n%s", a)
 	}
-	if plain.Ensemble != 0 || plain.Normalize || plain.Temperature != 0 || plain.UnseenFromTrain || plain.CSLS != 0 ||
-		strings.Contains(p, "ensemble") || strings.Contains(p, "csls") || strings.Contains(p, "zero_shot_cv") {
+	if plain.Ensemble != 0 || plain.Normalize || plain.Temperature != 0 || plain.UnseenFromTrain ||
+		strings.Contains(p, "ensemble") || strings.Contains(p, "zero_shot_cv") {
 		t.Errorf("defaults report options beyond the paper:\n%s", p)
 	}
 	if got.UnseenTestPairs <= plain.UnseenTestPairs {
@@ -119,7 +118,7 @@ func TestAssociateZeroShotCV(t *testing.T) {
 	if err != nil || !strings.Contains(text, "held out [5 6]") || !strings.Contains(text, "mean  audio searches image") {
 		t.Errorf("text report: %v\n%s", err, text)
 	}
-	for _, bad := range [][]string{{"-seen-holdout", "1"}, {"-seen-holdout", "-0.5"}, {"-ensemble", "0"}, {"-temperature", "-1"}, {"-proj-dim", "-3"}, {"-csls", "-2"}, {"-zero-shot-cv", "-1"}, {"-zero-shot-cv", "8"},
+	for _, bad := range [][]string{{"-seen-holdout", "1"}, {"-seen-holdout", "-0.5"}, {"-ensemble", "0"}, {"-temperature", "-1"}, {"-proj-dim", "-3"}, {"-zero-shot-cv", "-1"}, {"-zero-shot-cv", "8"},
 		{"-zero-shot-cv", "3", "-seen", "1-4"}, {"-zero-shot-cv", "1", "-seen", "1,2"}} {
 		_, _, err := runCLI(t, append(train, bad...)...)
 		var u usageError

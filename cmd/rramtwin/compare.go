@@ -40,8 +40,8 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		if *train == "" || *test == "" {
 			return usageError{"compare: -train and -test are required"}
 		}
-		if af.loss != "infonce" || af.ensemble != 1 || af.csls != 0 {
-			return usageError{"compare: -loss, -ensemble and -csls are for -task associate"}
+		if af.loss != "infonce" || af.ensemble != 1 {
+			return usageError{"compare: -loss and -ensemble are for -task associate"}
 		}
 		cfg.TrainSpec, cfg.TestSpec = *train, *test
 		if cfg.Train, err = openData(e, c, &x, *train); err != nil {
@@ -55,9 +55,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		cfg.AssocSpecs = af.specs
-		var heads bench.AssociateConfig
-		af.heads(&heads)
-		cfg.Loss, cfg.Ensemble, cfg.CSLS = heads.Loss, heads.Ensemble, heads.CSLS
+		cfg.Loss, cfg.Ensemble = af.heads()
 	default:
 		return usageError{fmt.Sprintf("compare: unknown task %q (want nmnist, audio or associate)", *task)}
 	}

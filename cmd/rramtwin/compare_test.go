@@ -104,7 +104,6 @@ func TestCompareUsageErrors(t *testing.T) {
 		{"compare", "-task", "nmnist", "-train", "a", "-test", "b", "-loss", "class"},
 		{"compare", "-task", "associate", "-loss", "cosine"},
 		{"compare", "-task", "associate", "-ensemble", "0"},
-		{"compare", "-task", "audio", "-train", "a", "-test", "b", "-csls", "10"},
 	} {
 		_, _, err := runCLI(t, args...)
 		var u usageError
