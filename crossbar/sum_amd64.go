@@ -144,11 +144,11 @@ func zigFast(z []float64, h0 uint64, slow []uint8) int {
 	return blocks * 8
 }
 
-// addRowsZigAVX512 is addRowsQAVX512 over blocks64·64 columns and
-// zigAVX512 for zblocks·8 draws, interleaved.
+// addRowsZigAVX512 is addRowsQ over blocks80·80 columns and zigAVX512 for
+// zblocks·8 draws, interleaved.
 //
 //go:noescape
-func addRowsZigAVX512(acc *int32, gq *int32, offs *int, k, blocks64 int, z *float64, zblocks int, h *[8]uint64, slow *uint8, zk *uint32, zw *float64)
+func addRowsZigAVX512(acc *int32, gq *int32, offs *int, k, blocks80 int, z *float64, zblocks int, h *[8]uint64, slow *uint8, zk *uint32, zw *float64)
 
 // addRowsNormals is addRowsQ(acc, gq, offs) and then zigFast(z, h0, slow),
 // whose count it returns, with the draws made between the row additions
@@ -156,7 +156,7 @@ func addRowsZigAVX512(acc *int32, gq *int32, offs *int, k, blocks64 int, z *floa
 // arithmetic, so together they take less than one after the other.
 func addRowsNormals(acc []int32, gq []int32, offs []int, z []float64, h0 uint64, slow []uint8) int {
 	n, blocks := len(acc), len(z)/8
-	if !useAVX512 || !useAVX512DQ || n < 64 || blocks == 0 || len(offs) == 0 {
+	if !useAVX512 || !useAVX512DQ || n < 80 || blocks == 0 || len(offs) == 0 {
 		addRowsQ(acc, gq, offs)
 		return zigFast(z, h0, slow)
 	}
@@ -168,8 +168,8 @@ func addRowsNormals(acc []int32, gq []int32, offs []int, z []float64, h0 uint64,
 	for j := range h {
 		h[j] = h0 + uint64(j)*rng.Golden
 	}
-	done := n / 64 * 64
-	addRowsZigAVX512(&acc[0], &gq[0], &offs[0], len(offs), n/64, &z[0], blocks, &h, &slow[0], &zigK[0], &zigW[0])
+	done := n / 80 * 80
+	addRowsZigAVX512(&acc[0], &gq[0], &offs[0], len(offs), n/80, &z[0], blocks, &h, &slow[0], &zigK[0], &zigW[0])
 	addRowsQ(acc[done:], gq[done:], offs)
 	return blocks * 8
 }

@@ -336,10 +336,11 @@ zigdone:
 	VZEROUPPER
 	RET
 
-// func addRowsZigAVX512(acc *int32, gq *int32, offs *int, k, blocks64 int, z *float64, zblocks int, h *[8]uint64, slow *uint8, zk *uint32, zw *float64)
+// func addRowsZigAVX512(acc *int32, gq *int32, offs *int, k, blocks80 int, z *float64, zblocks int, h *[8]uint64, slow *uint8, zk *uint32, zw *float64)
 //
-// addRowsQAVX512 and zigAVX512 in one loop: a block of draws after every
-// eighth row added, the rest after the sums. The sums wait on memory (L2),
+// addRowsQAVX512, five accumulators wide (blocks of 80 columns, so that a
+// 400-column region needs no tail), and zigAVX512 in one loop: a block of
+// draws after every eighth row added, the rest after the sums. The sums wait on memory (L2),
 // the draws on arithmetic, so each goes on in the other's shadow. Sums and
 // draws are exactly those of the two kernels.
 TEXT ·addRowsZigAVX512(SB), NOSPLIT, $0-88
@@ -347,7 +348,7 @@ TEXT ·addRowsZigAVX512(SB), NOSPLIT, $0-88
 	MOVQ gq+8(FP), SI
 	MOVQ offs+16(FP), BX
 	MOVQ k+24(FP), CX
-	MOVQ blocks64+32(FP), DX
+	MOVQ blocks80+32(FP), DX
 	MOVQ z+40(FP), R12
 	MOVQ zblocks+48(FP), R14
 	MOVQ h+56(FP), R10
@@ -366,6 +367,7 @@ azblock:
 	VMOVDQU32 64(DI), Z2
 	VMOVDQU32 128(DI), Z3
 	VMOVDQU32 192(DI), Z4
+	VMOVDQU32 256(DI), Z28
 	XORQ R8, R8
 
 azrow:
@@ -375,6 +377,7 @@ azrow:
 	VPADDD 64(R10), Z2, Z2
 	VPADDD 128(R10), Z3, Z3
 	VPADDD 192(R10), Z4, Z4
+	VPADDD 256(R10), Z28, Z28
 	INCQ R8
 	TESTQ $7, R8
 	JNZ  aznext
@@ -391,8 +394,9 @@ aznext:
 	VMOVDQU32 Z2, 64(DI)
 	VMOVDQU32 Z3, 128(DI)
 	VMOVDQU32 Z4, 192(DI)
-	ADDQ $256, DI
-	ADDQ $256, SI
+	VMOVDQU32 Z28, 256(DI)
+	ADDQ $320, DI
+	ADDQ $320, SI
 	DECQ DX
 	JNZ  azblock
 

@@ -222,7 +222,7 @@ func checkFastDraws(t *testing.T, s rng.Stream, base uint64, z []float64, slow [
 
 // TestAddRowsNormalsMatches: the sums and draws interleaved give the
 // scalar sums and, on as many lanes as zigFast does, its draws and flags,
-// for widths around the 64-column blocks and row counts around the
+// for widths around the 80-column blocks and row counts around the
 // eight rows between blocks of draws (more blocks of draws than the rows
 // leave room for, and fewer).
 func TestAddRowsNormalsMatches(t *testing.T) {
@@ -230,12 +230,12 @@ func TestAddRowsNormalsMatches(t *testing.T) {
 	const stride = 523
 	g := quantaGrid(s, 64*stride)
 	kernels(t, func(t *testing.T) {
-		for _, n := range []int{0, 63, 64, 100, 400} {
+		for _, n := range []int{0, 63, 79, 80, 100, 160, 400, 419} {
 			for _, k := range []int{0, 1, 7, 8, 9, 37} {
 				for _, m := range []int{5, 8, 13, 200} {
 					offs := make([]int, k)
 					for r := range offs {
-						offs[r] = int(s.Uint64(uint64(1e6+n*100+r))%64)*stride + int(s.Uint64(uint64(2e6+n*100+r))%(stride-400))
+						offs[r] = int(s.Uint64(uint64(1e6+n*100+r))%64)*stride + int(s.Uint64(uint64(2e6+n*100+r))%(stride-420))
 					}
 					got, want := make([]int32, n), make([]int32, n)
 					z, slow := make([]float64, m), make([]uint8, (m+7)/8)
