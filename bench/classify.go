@@ -219,9 +219,11 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 	if err != nil {
 		return ClassifyReport{}, err
 	}
-	pred := res.Model.PredictGroups(fte.Matrix(), cfg.TestGroups)
+	var pred []int
 	var members []float64
-	if c.Ensemble > 1 {
+	if c.Ensemble <= 1 {
+		pred = res.Model.PredictGroups(fte.Matrix(), cfg.TestGroups)
+	} else {
 		proba := res.Model.ProbaGroups(fte.Matrix(), cfg.TestGroups)
 		members = append(members, res.Accuracy)
 		for m, seed := range EnsembleSeeds(c.Seed, c.Ensemble)[1:] {
@@ -242,6 +244,7 @@ func Classify(ctx context.Context, c ClassifyConfig) (ClassifyReport, error) {
 			members = append(members, r.Accuracy)
 			proba.Add(proba, r.Model.ProbaGroups(fte.Matrix(), cfg.TestGroups))
 		}
+		pred = make([]int, len(yte))
 		for i := range pred {
 			pred[i] = floats.MaxIdx(proba.RawRowView(i))
 		}

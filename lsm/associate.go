@@ -291,14 +291,14 @@ func Associate(audioTrain, visionTrain, audioTest, visionTest Modal, cfg AssocCo
 		res.ValA2I, _ = ens.retrieval(val)
 	}
 	res.Temperature = math.Exp(-ens[0].logScale[0])
-	res.CLIP = ens.score(seen, unseen)
+	res.CLIP = score(ens.retrieval, seen, unseen)
 
 	if cfg.skipProto {
 		return res, nil
 	}
 	p := newProtoHeads(da, dv, cfg)
 	res.ProtoBestEpoch, _ = p.train(train, val, cfg)
-	res.Proto = p.score(seen, unseen)
+	res.Proto = score(p.retrieval, seen, unseen)
 	return res, nil
 }
 
@@ -451,11 +451,12 @@ func (h *heads) embed(s pairSet) (ea, ev []float64) {
 	return ea, ev
 }
 
-// score evaluates retrieval in both directions on the seen and unseen pairs.
-func (h *heads) score(seen, unseen pairSet) Retrieval {
+// score evaluates retrieval in both directions (a heads' or an
+// ensemble's) on the seen and unseen pairs.
+func score(retrieval func(pairSet) (a2i, i2a float64), seen, unseen pairSet) Retrieval {
 	var r Retrieval
-	r.SeenA2I, r.SeenI2A = h.retrieval(seen)
-	r.UnseenA2I, r.UnseenI2A = h.retrieval(unseen)
+	r.SeenA2I, r.SeenI2A = retrieval(seen)
+	r.UnseenA2I, r.UnseenI2A = retrieval(unseen)
 	return r
 }
 
@@ -474,13 +475,6 @@ func (h *heads) retrieval(s pairSet) (a2i, i2a float64) {
 
 // ensemble is K CLIP head pairs whose similarity matrices add.
 type ensemble []*heads
-
-func (e ensemble) score(seen, unseen pairSet) Retrieval {
-	var r Retrieval
-	r.SeenA2I, r.SeenI2A = e.retrieval(seen)
-	r.UnseenA2I, r.UnseenI2A = e.retrieval(unseen)
-	return r
-}
 
 // retrieval ranks by Σ_k s_k·a_k·v_k: the dot product of the heads'
 // embeddings, each scaled by √s_k, side by side. One head is heads.retrieval.

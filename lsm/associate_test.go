@@ -36,22 +36,15 @@ func TestNormGradient(t *testing.T) {
 // keep three epochs, rank by the summed similarities (a different result)
 // and still learn; a negative count is an error.
 func TestAssociateEnsemble(t *testing.T) {
-	atr, vtr := modalities("train", 40, 12, 16)
-	ate, vte := modalities("test", 20, 12, 16)
+	atr, vtr, ate, vte := toyModalities()
 	cfg := AssocConfig{Epochs: 15, ProtoEpochs: 1, Seed: 3, ProjDim: 8, ProtoDim: 8, Loss: "class"}
-	one, err := Associate(atr, vtr, ate, vte, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	one := toyAssoc(t, cfg)
 	cfg.Ensemble = 1
 	if again, _ := Associate(atr, vtr, ate, vte, cfg); !reflect.DeepEqual(one, again) {
 		t.Errorf("Ensemble 1 differs from the default:\n%+v\n%+v", one, again)
 	}
 	cfg.Ensemble = 3
-	three, err := Associate(atr, vtr, ate, vte, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	three := toyAssoc(t, cfg)
 	t.Logf("one %+v\nthree %+v", one.CLIP, three.CLIP)
 	if len(three.BestEpochs) != 3 || three.BestEpochs[0] != one.BestEpoch || three.BestEpoch != one.BestEpoch {
 		t.Errorf("best epochs %v (first head alone: %d)", three.BestEpochs, one.BestEpoch)
@@ -75,18 +68,10 @@ func TestAssociateEnsemble(t *testing.T) {
 // trains (the temperature moves, retrieval beats chance by far) and is a
 // different model from the dot product.
 func TestAssociateNormalize(t *testing.T) {
-	atr, vtr := modalities("train", 40, 12, 16)
-	ate, vte := modalities("test", 20, 12, 16)
 	cfg := AssocConfig{Epochs: 15, ProtoEpochs: 1, Seed: 3, ProjDim: 8, ProtoDim: 8, Loss: "class"}
-	dot, err := Associate(atr, vtr, ate, vte, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dot := toyAssoc(t, cfg)
 	cfg.Normalize, cfg.Temperature, cfg.LearnTemperature = true, 0.1, true
-	cos, err := Associate(atr, vtr, ate, vte, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cos := toyAssoc(t, cfg)
 	t.Logf("dot %+v\ncos %+v τ %g", dot.CLIP, cos.CLIP, cos.Temperature)
 	if cos.Temperature == 0.1 {
 		t.Error("learnable temperature did not move")
@@ -180,18 +165,11 @@ func TestAssocZeroShotCV(t *testing.T) {
 // unseen test pairs (capped per class and source), seen results do not
 // move, and overlapping class lists are refused.
 func TestAssociateUnseenFromTrain(t *testing.T) {
-	atr, vtr := modalities("train", 40, 12, 16)
-	ate, vte := modalities("test", 20, 12, 16)
+	atr, vtr, ate, vte := toyModalities()
 	cfg := AssocConfig{Epochs: 10, ProtoEpochs: 5, Seed: 3, ProjDim: 8, ProtoDim: 8, Loss: "class"}
-	base, err := Associate(atr, vtr, ate, vte, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := toyAssoc(t, cfg)
 	cfg.UnseenFromTrain = true
-	more, err := Associate(atr, vtr, ate, vte, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	more := toyAssoc(t, cfg)
 	if base.UnseenTestPairs != 40 || more.UnseenTestPairs != 40+80 {
 		t.Errorf("unseen pairs %d → %d, want 40 → 120", base.UnseenTestPairs, more.UnseenTestPairs)
 	}
@@ -213,13 +191,9 @@ func TestAssociateUnseenFromTrain(t *testing.T) {
 // not read), the unseen pairs stay, and fractions outside [0, 1) are
 // refused.
 func TestAssociateSeenHoldOut(t *testing.T) {
-	atr, vtr := modalities("train", 40, 12, 16)
-	ate, vte := modalities("test", 20, 12, 16)
+	atr, vtr, ate, vte := toyModalities()
 	cfg := AssocConfig{Epochs: 10, ProtoEpochs: 5, Seed: 3, ProjDim: 8, ProtoDim: 8, Loss: "class", SeenHoldOut: 0.25}
-	res, err := Associate(atr, vtr, ate, vte, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := toyAssoc(t, cfg)
 	if res.SeenTestPairs != 7*10 || res.TrainPairs+res.ValPairs != 7*30 || res.UnseenTestPairs != 2*20 {
 		t.Errorf("pairs: train %d + val %d, seen %d, unseen %d; want 210, 70, 40", res.TrainPairs, res.ValPairs, res.SeenTestPairs, res.UnseenTestPairs)
 	}
@@ -242,4 +216,23 @@ func TestAssociateSeenHoldOut(t *testing.T) {
 			t.Errorf("seen hold-out %g accepted", f)
 		}
 	}
+}
+
+// toyModalities are the toy audio and vision modalities of the
+// association tests: 40 training and 20 test pairs per class.
+func toyModalities() (atr, vtr, ate, vte Modal) {
+	atr, vtr = modalities("train", 40, 12, 16)
+	ate, vte = modalities("test", 20, 12, 16)
+	return atr, vtr, ate, vte
+}
+
+// toyAssoc is Associate on toyModalities; an error fails t.
+func toyAssoc(t *testing.T, cfg AssocConfig) AssocResult {
+	t.Helper()
+	atr, vtr, ate, vte := toyModalities()
+	res, err := Associate(atr, vtr, ate, vte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }

@@ -172,37 +172,42 @@ func (c *Classifier) Predict(x *mat.Dense) []int {
 // PredictGroups is Predict with the group of each row of x for a group
 // norm (nil: all rows one group).
 func (c *Classifier) PredictGroups(x *mat.Dense, groups []string) []int {
-	data, n, d := dense(x)
-	if groups != nil && len(groups) != n {
-		panic(fmt.Sprintf("lsm: %d groups for %d rows", len(groups), n))
-	}
-	return c.predict(c.prepare(data, n, d, groups), n, d)
+	data, n, d := c.prepare(x, groups)
+	return c.predict(data, n, d)
 }
 
 // ProbaGroups returns the softmax class probabilities of each row of x
 // (n × Classes; an empty matrix for no rows), with groups as in
 // PredictGroups. Both panic if groups is neither nil nor one per row.
 func (c *Classifier) ProbaGroups(x *mat.Dense, groups []string) *mat.Dense {
-	data, n, d := dense(x)
-	if groups != nil && len(groups) != n {
-		panic(fmt.Sprintf("lsm: %d groups for %d rows", len(groups), n))
-	}
+	data, n, d := c.prepare(x, groups)
 	if n == 0 {
 		return &mat.Dense{}
 	}
-	z := c.logits(c.prepare(data, n, d, groups), n, d)
+	z := c.logits(data, n, d)
 	for i := range n {
 		softmaxRow(z[i*c.Classes : (i+1)*c.Classes])
 	}
 	return mat.NewDense(n, c.Classes, z)
 }
 
-// prepare takes x through Log and Norm.
-func (c *Classifier) prepare(x []float64, n, d int, groups []string) []float64 {
-	if c.Log {
+// prepare takes the rows of x through Log and Norm, groups as in
+// PredictGroups (it panics if they are neither nil nor one per row).
+func (c *Classifier) prepare(x *mat.Dense, groups []string) (data []float64, n, d int) {
+	data, n, d = dense(x)
+	if groups != nil && len(groups) != n {
+		panic(fmt.Sprintf("lsm: %d groups for %d rows", len(groups), n))
+	}
+	return prepareFeatures(data, n, d, c.Log, c.Norm, groups), n, d
+}
+
+// prepareFeatures takes x (n × d) through ln(1 + x) if log, then the
+// normalisation norm (TrainConfig.Norm) with groups.
+func prepareFeatures(x []float64, n, d int, log bool, norm string, groups []string) []float64 {
+	if log {
 		x = log1p(x)
 	}
-	return normalizeFeatures(x, n, d, c.Norm, groups)
+	return normalizeFeatures(x, n, d, norm, groups)
 }
 
 // predict classifies features that have been through Log and Norm.
@@ -348,10 +353,7 @@ func ClassifyAugmented(train *mat.Dense, trainY []int, augment []*mat.Dense, tes
 	cfg.Log, cfg.Norm = false, NormNone
 	if logf || norm != NormNone {
 		prep := func(x []float64, n int, g []string) []float64 {
-			if logf {
-				x = log1p(x)
-			}
-			return normalizeFeatures(x, n, d, norm, g)
+			return prepareFeatures(x, n, d, logf, norm, g)
 		}
 		xtr, xte = prep(xtr, ntr, cfg.Groups), prep(xte, nte, cfg.TestGroups)
 		var aug []*mat.Dense

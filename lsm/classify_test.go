@@ -188,13 +188,9 @@ func modalities(name string, perClass, da, dv int) (Modal, Modal) {
 }
 
 func TestAssociate(t *testing.T) {
-	atr, vtr := modalities("train", 40, 12, 16)
-	ate, vte := modalities("test", 20, 12, 16)
+	atr, vtr, ate, vte := toyModalities()
 	cfg := AssocConfig{Epochs: 15, ProtoEpochs: 60, Seed: 3, ProjDim: 8, ProtoDim: 8}
-	res, err := Associate(atr, vtr, ate, vte, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := toyAssoc(t, cfg)
 	t.Logf("%+v", res)
 	if res.TrainPairs+res.ValPairs != 7*40 || res.SeenTestPairs != 7*20 || res.UnseenTestPairs != 2*20 {
 		t.Errorf("pair counts %d+%d, %d, %d", res.TrainPairs, res.ValPairs, res.SeenTestPairs, res.UnseenTestPairs)
